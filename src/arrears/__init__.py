@@ -1,0 +1,1 @@
+"""Arrears: an open-source collections platform."""

@@ -1,0 +1,175 @@
+"""Settings for Arrears.
+
+Everything that differs between a laptop and production comes from the environment:
+
+- ``ARREARS_DATABASE_URL``: a database URL (``postgres://user@host/arrears``). Unset means the
+  embedded SQLite database ``var/arrears.sqlite3``.
+- ``ARREARS_DEBUG``: ``1`` for development. Off by default; with it off, demo passwords are refused.
+- ``ARREARS_SECRET_KEY``: Django's signing key (a development key is generated under ``var/``).
+- ``ARREARS_PII_KEYS``: the key ring for personal data at rest, ``id:base64key,id:base64key``; the
+  first key encrypts, every key decrypts. A development ring is generated under ``var/``.
+- ``ARREARS_BLIND_INDEX_KEY``: the key for the HMAC blind indexes (generated under ``var/`` too).
+- ``ARREARS_TESTDATA``: where the public golden files live (default ``../shared/testdata``).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+VAR_DIR = Path(os.environ.get("ARREARS_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _local_secret(filename: str, make: str = "token") -> str:
+    """A development secret kept under var/, created on first use."""
+    path = VAR_DIR / filename
+    if not path.exists():
+        if make == "fernet":
+            value = "dev1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        else:
+            value = secrets.token_urlsafe(48)
+        path.write_text(value)
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DEBUG = _env_flag("ARREARS_DEBUG")
+SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY") or _local_secret("secret-key")
+ARREARS_PII_KEYS = os.environ.get("ARREARS_PII_KEYS") or _local_secret("pii-keys", make="fernet")
+ARREARS_BLIND_INDEX_KEY = os.environ.get("ARREARS_BLIND_INDEX_KEY") or _local_secret(
+    "blind-index-key"
+)
+ARREARS_TESTDATA = Path(os.environ.get("ARREARS_TESTDATA", BASE_DIR.parent / "shared" / "testdata"))
+ARREARS_DEMO_PASSWORD_PREFIX = "demo-"
+
+ALLOWED_HOSTS = [h for h in os.environ.get("ARREARS_ALLOWED_HOSTS", "").split(",") if h] or (
+    ["127.0.0.1", "localhost", "testserver"] if DEBUG else ["127.0.0.1", "localhost"]
+)
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ARREARS_CSRF_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks_db",
+    "arrears.data.users",
+    "arrears.data.clients",
+    "arrears.data.parties",
+    "arrears.data.accounts",
+    "arrears.data.ledger",
+    "arrears.data.audit",
+    "arrears.data.imports",
+    "arrears.interfaces.web",
+    "arrears.interfaces.cli",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "arrears.config.urls"
+WSGI_APPLICATION = "arrears.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+}
+_database_url = os.environ.get("ARREARS_DATABASE_URL", "")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        DATABASES["default"]["OPTIONS"] = dict(_SQLITE_OPTIONS)
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "arrears.sqlite3"),
+            "OPTIONS": dict(_SQLITE_OPTIONS),
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "users.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["arrears.interfaces.web.auth.DemoAwareBackend"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "America/New_York"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+# Tests run tasks inline; everywhere else the database-backed worker (`./dev worker`) runs them.
+TESTING = "pytest" in sys.modules
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["stderr"], "level": os.environ.get("ARREARS_LOG_LEVEL", "WARNING")},
+}

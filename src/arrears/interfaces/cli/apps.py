@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CliConfig(AppConfig):
+    name = "arrears.interfaces.cli"
+    label = "arrears_cli"
+    verbose_name = "Arrears command line"
