@@ -1,0 +1,25 @@
+"""The account ledger: append-only entries over four balance buckets, the payment
+waterfall, and the rules for reversals, refunds and write-downs. Amounts are integer
+minor units of the account's one currency."""
+
+from arrears.core.ledger.balances import Balances, Bucket
+from arrears.core.ledger.entries import Entry, EntryKind, replay
+from arrears.core.ledger.errors import AlreadyReversed, InvalidAmount, LedgerError, NothingOwed
+from arrears.core.ledger.ledger import Ledger
+from arrears.core.ledger.waterfall import DEFAULT_WATERFALL, allocate_payment, parse_waterfall
+
+__all__ = [
+    "DEFAULT_WATERFALL",
+    "AlreadyReversed",
+    "Balances",
+    "Bucket",
+    "Entry",
+    "EntryKind",
+    "InvalidAmount",
+    "Ledger",
+    "LedgerError",
+    "NothingOwed",
+    "allocate_payment",
+    "parse_waterfall",
+    "replay",
+]
