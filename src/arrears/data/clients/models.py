@@ -1,0 +1,53 @@
+"""Clients: the creditors who place accounts, and the terms we collect under."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+class ClientKind(models.TextChoices):
+    AGENCY = "agency", "Agency (third-party collection)"
+    FIRST_PARTY = "first_party", "First party (own receivables)"
+    DEBT_BUYER = "debt_buyer", "Debt buyer"
+
+
+class InterestPolicy(models.TextChoices):
+    NONE = "none", "No interest"
+    CONTRACT = "contract", "Contract rate per account"
+
+
+class Client(models.Model):
+    code = models.CharField(
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Z0-9][A-Z0-9_-]*$", "Upper-case letters, digits, - and _.")
+        ],
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=ClientKind.choices, default=ClientKind.AGENCY)
+    currency = models.CharField(max_length=3, default="USD")
+    commission_rate_ppm = models.PositiveIntegerField(
+        default=0, help_text="Commission on collections, parts per million (25 % = 250000)."
+    )
+    waterfall = models.CharField(
+        max_length=60,
+        default="fees,costs,interest,principal",
+        help_text="Order in which payments pay the balance buckets.",
+    )
+    interest_policy = models.CharField(
+        max_length=20, choices=InterestPolicy.choices, default=InterestPolicy.NONE
+    )
+    accrue_after_charge_off = models.BooleanField(
+        default=False, help_text="The contract or law allows interest after charge-off."
+    )
+    rate_cap_ppm = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Highest annual rate we may charge, ppm (6 % = 60000)."
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
