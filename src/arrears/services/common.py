@@ -1,0 +1,80 @@
+"""What every use case shares: who is acting, the audit trail, and the PII keys."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from arrears.core.pii import BlindIndexer, KeyRing
+from arrears.data.audit.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a signed-in user, or a command or job (user_id None)."""
+
+    label: str
+    user_id: int | None = None
+
+    @classmethod
+    def system(cls, what: str) -> Actor:
+        return cls(label=what)
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    event: str
+    account_id: int | None = None
+    party_id: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    event: str,
+    account_id: int | None = None,
+    party_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Append one audit event; call inside the transaction of the action it records."""
+    return AuditEvent.objects.create(
+        at=at or timezone.now(),
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        event=event,
+        account_id=account_id,
+        party_id=party_id,
+        details=details or {},
+    )
+
+
+@functools.cache
+def key_ring() -> KeyRing:
+    return KeyRing.from_spec(settings.ARREARS_PII_KEYS)
+
+
+@functools.cache
+def blind_indexer() -> BlindIndexer:
+    return BlindIndexer.from_secret(settings.ARREARS_BLIND_INDEX_KEY)
+
+
+class ServiceError(Exception):
+    """An expected refusal: the interface maps it to a message, a 4xx or an exit code."""
+
+    code = "refused"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(ServiceError):
+    code = "not_found"
