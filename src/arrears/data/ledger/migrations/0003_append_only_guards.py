@@ -1,6 +1,9 @@
 """Database guards the application cannot bypass.
 
-- ledger entries and audit events are append-only: UPDATE and DELETE are refused;
+- ledger entries and audit events are append-only: UPDATE is always refused, and DELETE is
+  refused unless the purge gate is open. The gate (``arrears_purge_gate``, a table Django does not
+  manage) is opened only by the record-retention purge, inside its own transaction, and by the
+  test suite's flush between transactional tests;
 - an account's date of first delinquency never changes once set (FCRA 623(a)(5): no re-aging).
 """
 
@@ -10,11 +13,15 @@ APPEND_ONLY = [("ledger_entry", "ledger entries"), ("audit_auditevent", "audit e
 DOFD_MESSAGE = "date_of_first_delinquency cannot change once set"
 
 
+GATE = "CREATE TABLE arrears_purge_gate (reason varchar(200) NOT NULL)"
+
+
 def _sqlite(table: str, what: str) -> list[str]:
     return [
         f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
         f"BEGIN SELECT RAISE(ABORT, '{what} are append-only: post a reversing entry'); END",
         f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+        "WHEN NOT EXISTS (SELECT 1 FROM arrears_purge_gate) "
         f"BEGIN SELECT RAISE(ABORT, '{what} are append-only: post a reversing entry'); END",
     ]
 
@@ -22,7 +29,9 @@ def _sqlite(table: str, what: str) -> list[str]:
 def _postgres(table: str, what: str) -> list[str]:
     return [
         f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN RAISE EXCEPTION '{what} are append-only: post a reversing entry'; END $$",
+        "BEGIN IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM arrears_purge_gate) THEN "
+        "RETURN OLD; END IF; "
+        f"RAISE EXCEPTION '{what} are append-only: post a reversing entry'; END $$",
         f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
         f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
     ]
@@ -30,7 +39,7 @@ def _postgres(table: str, what: str) -> list[str]:
 
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    statements: list[str] = []
+    statements: list[str] = [GATE]
     for table, what in APPEND_ONLY:
         statements += _postgres(table, what) if vendor == "postgresql" else _sqlite(table, what)
     if vendor == "postgresql":
@@ -66,6 +75,7 @@ def backwards(apps, schema_editor):
             schema_editor.execute(f"DROP TRIGGER {table}_no_update")
             schema_editor.execute(f"DROP TRIGGER {table}_no_delete")
         schema_editor.execute("DROP TRIGGER accounts_account_dofd_fixed")
+    schema_editor.execute("DROP TABLE arrears_purge_gate")
 
 
 class Migration(migrations.Migration):
