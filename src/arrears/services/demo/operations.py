@@ -1,0 +1,218 @@
+"""The demo portfolio that `./dev run` loads into an empty database.
+
+Several clients (one bearing interest), a few thousand generated accounts, and some life on
+them: payments (one returned), fees, disputes, cease requests, a bankruptcy, a recall, and
+interest accrued to date. Everything goes through the same services a real day would use.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from arrears.core.synthetic import generate_placements
+from arrears.data.accounts.models import Account, AccountStatus
+from arrears.data.clients.models import ClientKind, InterestPolicy
+from arrears.data.users.models import Role, User
+from arrears.services.clients.operations import client_add
+from arrears.services.common import Actor
+from arrears.services.ledger.accrual import interest_accrue
+from arrears.services.ledger.operations import (
+    LedgerRefused,
+    account_recall,
+    charge_post,
+    hold_add,
+    payment_post,
+    payment_reverse,
+)
+from arrears.services.placements.operations import placement_import
+
+DEMO_USERS = [
+    ("collector", "Casey", "Collector", Role.COLLECTOR),
+    ("supervisor", "Sam", "Supervisor", Role.SUPERVISOR),
+    ("compliance", "Carmen", "Compliance", Role.COMPLIANCE),
+    ("accountant", "Avery", "Accountant", Role.ACCOUNTANT),
+    ("admin", "Ada", "Admin", Role.ADMIN),
+]
+
+DEMO_CLIENTS: list[dict[str, Any]] = [
+    {
+        "code": "NBK",
+        "name": "Northbridge Bank Card Services",
+        "kind": ClientKind.AGENCY,
+        "interest_policy": InterestPolicy.CONTRACT,
+        "accrue_after_charge_off": True,
+        "commission_rate_ppm": 250_000,
+    },
+    {
+        "code": "MVH",
+        "name": "Mercy Valley Health",
+        "kind": ClientKind.AGENCY,
+        "commission_rate_ppm": 300_000,
+        "waterfall": "principal,interest,fees,costs",
+    },
+    {
+        "code": "OWN",
+        "name": "Arrears Energy Co-op (own receivables)",
+        "kind": ClientKind.FIRST_PARTY,
+        "interest_policy": InterestPolicy.CONTRACT,
+        "accrue_after_charge_off": True,
+    },
+]
+
+
+@dataclass
+class DemoReport:
+    accounts: int = 0
+    users: int = 0
+    payments: int = 0
+    reversals: int = 0
+    fees: int = 0
+    holds: int = 0
+    recalls: int = 0
+    interest_entries: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def demo_users_ensure() -> int:
+    made = 0
+    for username, first, last, role in DEMO_USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            role=role,
+            is_staff=role != Role.COLLECTOR,
+            is_superuser=role == Role.ADMIN,
+        )
+        user.set_password(f"demo-{username}")
+        user.save()
+        made += 1
+    return made
+
+
+def demo_load(*, today: date, accounts: int = 2400, seed: int = 20261101) -> DemoReport | None:
+    """Load the demo portfolio into an empty database; returns None when accounts exist."""
+    if Account.objects.exists():
+        return None
+    actor = Actor.system("demo")
+    report = DemoReport(users=demo_users_ensure())
+    for spec in DEMO_CLIENTS:
+        client_add(actor=actor, **spec)
+
+    placed_on = today - timedelta(days=90)
+    generated = generate_placements(accounts=accounts, seed=seed, bad_fraction=0.0, today=placed_on)
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {
+            spec["code"]: Path(tmp) / f"demo-{spec['code'].lower()}.csv" for spec in DEMO_CLIENTS
+        }
+        handles = {
+            code: path.open("w", newline="", encoding="utf-8") for code, path in files.items()
+        }
+        writers = {code: csv.writer(fh) for code, fh in handles.items()}
+        codes = list(files)
+        header = generated.header
+        rate_at = header.index("interest_rate")
+        for writer in writers.values():
+            writer.writerow(header)
+        for number, row in enumerate(generated.rows):
+            code = codes[number % len(codes)] if number % 5 else codes[0]
+            if code == "MVH":
+                row = list(row)
+                row[rate_at] = ""  # medical debt here bears no interest
+            writers[code].writerow(row)
+        for fh in handles.values():
+            fh.close()
+        for code, path in files.items():
+            placement_import(
+                client_code=code,
+                path=path,
+                actor=actor,
+                today=placed_on,
+                rejects_path=Path(tmp) / "rejects.csv",
+                ack_path=Path(tmp) / "ack.csv",
+            )
+    report.accounts = Account.objects.count()
+    _add_activity(report, today=today, seed=seed, actor=actor)
+    accrual = interest_accrue(as_of=today, actor=actor)
+    report.interest_entries = accrual.entries
+    return report
+
+
+def _add_activity(report: DemoReport, *, today: date, seed: int, actor: Actor) -> None:
+    rng = random.Random(seed)
+    ids = list(Account.objects.order_by("id").values_list("id", flat=True))
+    start = today - timedelta(days=80)
+    for account_id in rng.sample(ids, k=max(1, len(ids) // 8)):
+        days = sorted(rng.sample(range(0, 75), k=rng.randint(1, 3)))
+        for offset in days:
+            balance = Account.objects.values_list("balance_minor", flat=True).get(pk=account_id)
+            if balance <= 0:
+                break
+            amount = min(balance, rng.choice([2500, 5000, 7500, 10000, 15000, 25000]))
+            if rng.random() < 0.08:
+                amount = balance  # paid in full
+            try:
+                result = payment_post(
+                    account_id=account_id,
+                    amount_minor=amount,
+                    received_on=start + timedelta(days=offset),
+                    source=rng.choice(["card", "ach", "check"]),
+                    reference=f"DEMO-{account_id}-{offset}",
+                    actor=actor,
+                )
+            except LedgerRefused:
+                break
+            report.payments += 1
+            if rng.random() < 0.04:
+                payment_reverse(
+                    entry_id=result.entry_id,
+                    on=start + timedelta(days=offset + 3),
+                    reason="R01 insufficient funds",
+                    actor=actor,
+                )
+                report.reversals += 1
+                break
+    for account_id in rng.sample(ids, k=max(1, len(ids) // 40)):
+        charge_post(
+            account_id=account_id, kind="fee", amount_minor=rng.choice([1500, 2500, 3500]),
+            on=start + timedelta(days=10), reason="returned check fee (per contract)", actor=actor,
+        )  # fmt: skip
+        report.fees += 1
+    holds = [
+        ("dispute", 30, "consumer letter: 'amount is wrong'"),
+        ("cease", 80, "consumer letter asking us to stop contact"),
+        ("attorney", 120, "consumer's attorney called"),
+        ("bankruptcy", 200, "Chapter 7 petition notice from the court"),
+        ("deceased", 300, "probate notice from executor"),
+    ]
+    for kind, every, source in holds:
+        for account_id in rng.sample(ids, k=max(1, len(ids) // every)):
+            hold_add(
+                account_id=account_id, kind=kind,
+                starts_on=today - timedelta(days=rng.randint(1, 40)), source=source, actor=actor,
+            )  # fmt: skip
+            report.holds += 1
+    active = list(
+        Account.objects.filter(status=AccountStatus.ACTIVE)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    with transaction.atomic():
+        for account_id in rng.sample(active, k=min(len(active), 5)):
+            if account_recall(
+                account_id=account_id, on=today - timedelta(days=5),
+                reason="client recall: sold portfolio", actor=actor,
+            ):  # fmt: skip
+                report.recalls += 1
