@@ -1,0 +1,177 @@
+"""The back office: clients, accounts, parties and users. Ledger and audit are read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+
+from arrears.core.money import format_minor
+from arrears.core.pii import mask_ssn
+from arrears.data.accounts.models import Account, AccountParty, Hold, Placement
+from arrears.data.audit.models import AuditEvent
+from arrears.data.clients.models import Client
+from arrears.data.imports.models import ImportReject, ImportRun
+from arrears.data.ledger.models import Entry
+from arrears.data.parties.models import ContactPoint, Party, PartyLinkReview
+from arrears.data.users.models import User
+
+admin.site.site_header = "Arrears back office"
+admin.site.site_title = "Arrears"
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(User)
+class ArrearsUserAdmin(UserAdmin[User]):
+    list_display = ("username", "first_name", "last_name", "role", "is_active", "is_staff")
+    list_filter = ("role", "is_active", "is_staff")
+    fieldsets = (*UserAdmin.fieldsets, ("Arrears", {"fields": ("role",)}))  # type: ignore[misc]
+    add_fieldsets = (*UserAdmin.add_fieldsets, ("Arrears", {"fields": ("role",)}))
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin[Client]):
+    list_display = ("code", "name", "kind", "interest_policy", "accrue_after_charge_off", "active")
+    list_filter = ("kind", "interest_policy", "active")
+    search_fields = ("code", "name")
+
+
+@admin.register(Placement)
+class PlacementAdmin(ReadOnlyMixin, admin.ModelAdmin[Placement]):
+    list_display = ("id", "client", "reference", "placed_on", "created_at")
+    list_filter = ("client",)
+
+
+class HoldInline(admin.TabularInline[Hold, Any]):
+    model = Hold
+    extra = 0
+    fields = ("kind", "starts_on", "ends_on", "source", "reason")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AccountPartyInline(admin.TabularInline[AccountParty, Any]):
+    model = AccountParty
+    extra = 0
+    raw_id_fields = ("party",)
+
+
+class EntryInline(ReadOnlyMixin, admin.TabularInline[Entry, Any]):
+    model = Entry
+    extra = 0
+    fields = (
+        "effective_on", "kind", "principal_minor", "interest_minor", "fees_minor",
+        "costs_minor", "cash_minor", "reverses", "memo",
+    )  # fmt: skip
+    readonly_fields = fields
+    can_delete = False
+
+
+BALANCE_FIELDS = (
+    "principal_minor", "interest_minor", "fees_minor", "costs_minor", "balance_minor",
+    "balance_through_entry_id", "accrual_segment_start", "accrual_closed_numerator",
+    "accrued_through", "interest_accrued_minor", "placed_amount_minor", "itemization_amount_minor",
+)  # fmt: skip
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin[Account]):
+    list_display = ("id", "client", "client_ref", "original_creditor", "status", "balance")
+    list_filter = ("client", "status")
+    search_fields = ("client_ref", "=id")
+    raw_id_fields = ("placement",)
+    inlines = [AccountPartyInline, HoldInline, EntryInline]
+    list_select_related = ("client",)
+
+    @admin.display(description="Balance", ordering="balance_minor")
+    def balance(self, obj: Account) -> str:
+        return format_minor(obj.balance_minor, obj.currency)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields: tuple[str, ...] = (*BALANCE_FIELDS, "client", "client_ref", "currency")
+        if obj is not None and obj.date_of_first_delinquency is not None:
+            fields += ("date_of_first_delinquency",)  # never changes once set
+        return fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # accounts arrive by placement
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ContactPointInline(admin.TabularInline[ContactPoint, Any]):
+    model = ContactPoint
+    extra = 0
+    fields = (
+        "kind", "phone_e164", "phone_type", "email", "address1", "city", "state", "zip",
+        "status", "consent_source", "valid_from", "valid_to",
+    )  # fmt: skip
+
+
+@admin.register(Party)
+class PartyAdmin(admin.ModelAdmin[Party]):
+    list_display = ("id", "display_name", "kind", "ssn")
+    search_fields = ("last_name", "first_name", "business_name", "=id")
+    fields = ("kind", "first_name", "middle_name", "last_name", "suffix", "business_name", "ssn")
+    readonly_fields = ("ssn",)
+    inlines = [ContactPointInline]
+
+    @admin.display(description="SSN")
+    def ssn(self, obj: Party) -> str:
+        return mask_ssn(obj.ssn_last4)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PartyLinkReview)
+class PartyLinkReviewAdmin(admin.ModelAdmin[PartyLinkReview]):
+    list_display = ("id", "party", "candidate", "reason", "status", "created_at")
+    list_filter = ("status",)
+    raw_id_fields = ("party", "candidate")
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyMixin, admin.ModelAdmin[Entry]):
+    list_display = (
+        "id", "account_id", "kind", "effective_on", "principal_minor", "interest_minor",
+        "fees_minor", "costs_minor", "cash_minor",
+    )  # fmt: skip
+    list_filter = ("kind",)
+    search_fields = ("=account__id",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin[AuditEvent]):
+    list_display = ("at", "actor_label", "event", "account_id", "party_id")
+    list_filter = ("event",)
+    search_fields = ("=account_id", "actor_label", "event")
+
+
+class ImportRejectInline(ReadOnlyMixin, admin.TabularInline[ImportReject, Any]):
+    model = ImportReject
+    fields = ("line", "field", "code", "reason")
+    readonly_fields = fields
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyMixin, admin.ModelAdmin[ImportRun]):
+    list_display = (
+        "id", "client", "kind", "file_name", "status", "rows", "loaded", "rejected", "runs",
+    )  # fmt: skip
+    list_filter = ("client", "kind", "status")
+    inlines = [ImportRejectInline]
