@@ -1,0 +1,329 @@
+"""The REST API (OpenAPI at /api/docs) for integrations.
+
+Authentication: HTTP Basic with an Arrears user, or the web session. Bad input gets a 4xx whose
+body names the field: ``{"detail": ..., "field": ..., "code": ...}``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import File, Form, NinjaAPI, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.files import UploadedFile
+from ninja.security import HttpBasicAuth, django_auth
+
+from arrears.core.money import Money
+from arrears.data.clients.models import Client, ClientKind, InterestPolicy
+from arrears.data.users.models import Role
+from arrears.services.accounts.queries import account_detail
+from arrears.services.clients.operations import client_add
+from arrears.services.common import Actor, NotFound, ServiceError
+from arrears.services.placements.queries import import_rejects, import_run_for_file
+from arrears.services.placements.uploads import placement_upload, stored_upload
+
+
+class BasicAuth(HttpBasicAuth):
+    def authenticate(self, request: HttpRequest, username: str, password: str) -> object | None:
+        user = authenticate(request, username=username, password=password)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Arrears API",
+    version="0.1.0",
+    description="Collections platform API: clients, placements, accounts.",
+    auth=[BasicAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+    code: str
+
+
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    status = 404 if isinstance(exc, NotFound) else 409 if exc.code.endswith("exists") else 400
+    return api.create_response(
+        request, {"detail": exc.message, "field": exc.field, "code": exc.code}, status=status
+    )
+
+
+def _field_name(loc: list[object]) -> str | None:
+    """``["body", "payload", "name"]`` -> ``"name"``; ``["path", "account_id"]`` -> ``"account_id"``."""
+    parts = [str(p) for p in loc[1:]]
+    if loc and loc[0] == "body" and len(parts) > 1:
+        parts = parts[1:]  # drop the schema parameter's own name
+    return ".".join(parts) or None
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field_name(list(err.get("loc", []))), "detail": err.get("msg", "invalid")}
+        for err in exc.errors
+    ]
+    first = errors[0] if errors else {"field": None, "detail": "invalid input"}
+    return api.create_response(
+        request,
+        {"detail": first["detail"], "field": first["field"], "code": "invalid", "errors": errors},
+        status=422,
+    )
+
+
+def _actor(request: HttpRequest) -> Actor:
+    user = request.user
+    return Actor(label=f"api:{user.get_username()}", user_id=user.pk)
+
+
+def _require(request: HttpRequest, *roles: str) -> None:
+    user = request.user
+    if user.is_superuser or getattr(user, "role", None) in {Role.ADMIN, *roles}:
+        return
+    raise PermissionDeniedError(f"this needs one of the roles: {', '.join(roles) or 'admin'}")
+
+
+class PermissionDeniedError(ServiceError):
+    code = "forbidden"
+
+
+@api.exception_handler(PermissionDeniedError)
+def forbidden(request: HttpRequest, exc: PermissionDeniedError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": exc.message, "field": None, "code": exc.code}, status=403
+    )
+
+
+# --- clients -----------------------------------------------------------------------------------
+
+clients = Router(tags=["clients"])
+
+
+class ClientIn(Schema):
+    code: str
+    name: str
+    kind: ClientKind = ClientKind.AGENCY
+    interest_policy: InterestPolicy = InterestPolicy.NONE
+    accrue_after_charge_off: bool = False
+    waterfall: str = "fees,costs,interest,principal"
+    commission_rate_ppm: int = 0
+
+
+class ClientOut(Schema):
+    code: str
+    name: str
+    kind: str
+    interest_policy: str
+    accrue_after_charge_off: bool
+    waterfall: str
+    commission_rate_ppm: int
+
+
+@clients.get("", response=list[ClientOut])
+def list_clients(request: HttpRequest) -> list[Client]:
+    return list(Client.objects.order_by("code"))
+
+
+@clients.post("", response={201: ClientOut, 400: ErrorOut, 409: ErrorOut, 403: ErrorOut})
+def create_client(request: HttpRequest, payload: ClientIn) -> Status:
+    _require(request, Role.SUPERVISOR)
+    client = client_add(
+        code=payload.code,
+        name=payload.name,
+        kind=payload.kind,
+        interest_policy=payload.interest_policy,
+        accrue_after_charge_off=payload.accrue_after_charge_off,
+        waterfall=payload.waterfall,
+        commission_rate_ppm=payload.commission_rate_ppm,
+        actor=_actor(request),
+    )
+    return Status(201, client)
+
+
+# --- placements ----------------------------------------------------------------------------------
+
+placements = Router(tags=["placements"])
+
+
+class UploadOut(Schema):
+    client: str
+    file_sha256: str
+    status: str
+    report_url: str
+
+
+class RejectOut(Schema):
+    line: int
+    field: str
+    code: str
+    reason: str
+
+
+class ImportReportOut(Schema):
+    client: str
+    file_sha256: str
+    file_name: str | None = None
+    status: str
+    rows: int = 0
+    loaded: int = 0
+    reopened: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    parties: int = 0
+    runs: int = 0
+    placement_id: int | None = None
+    rejects: list[RejectOut] = []
+    rejects_total: int = 0
+
+
+@placements.post(
+    "/{client_code}/placements",
+    response={202: UploadOut, 400: ErrorOut, 404: ErrorOut, 403: ErrorOut},
+)
+def upload_placement(
+    request: HttpRequest,
+    client_code: str,
+    file: File[UploadedFile],
+    mapping: File[UploadedFile] | None = None,
+    as_of: Form[date | None] = None,
+) -> Status:
+    """Upload a placement file (CSV or XLSX, optional TOML mapping); the worker imports it."""
+    _require(request, Role.SUPERVISOR, Role.ACCOUNTANT)
+    mapping_text = None
+    if mapping is not None:
+        try:
+            mapping_text = mapping.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ServiceError("the mapping file is not UTF-8 text", field="mapping") from exc
+    sha = placement_upload(
+        client_code=client_code,
+        file_name=file.name or "upload.csv",
+        chunks=file.chunks(),
+        mapping_text=mapping_text,
+        actor=_actor(request),
+        today=as_of or timezone.localdate(),
+    )
+    return Status(
+        202,
+        {
+            "client": client_code,
+            "file_sha256": sha,
+            "status": "queued",
+            "report_url": f"/api/clients/{client_code}/placements/{sha}",
+        },
+    )
+
+
+@placements.get(
+    "/{client_code}/placements/{sha256}", response={200: ImportReportOut, 404: ErrorOut}
+)
+def placement_report(
+    request: HttpRequest, client_code: str, sha256: str, rejects_limit: Query[int] = 1000
+) -> Status:
+    """The import's report: counts, and the rejected lines with field, code and reason."""
+    run = import_run_for_file(client_code, sha256)
+    if run is None:
+        if stored_upload(client_code, sha256) is not None:
+            return Status(200, {"client": client_code, "file_sha256": sha256, "status": "queued"})
+        raise NotFound("no upload with that hash for this client", field="sha256")
+    rejects = import_rejects(run)
+    return Status(
+        200,
+        {
+            "client": client_code,
+            "file_sha256": sha256,
+            "file_name": run.file_name,
+            "status": run.status,
+            "rows": run.rows,
+            "loaded": run.loaded,
+            "reopened": run.reopened,
+            "rejected": run.rejected,
+            "duplicates": run.duplicates,
+            "parties": run.parties,
+            "runs": run.runs,
+            "placement_id": run.placement_id,
+            "rejects": list(rejects[: max(0, min(rejects_limit, 10_000))]),
+            "rejects_total": rejects.count(),
+        },
+    )
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+accounts = Router(tags=["accounts"])
+
+
+class BalancesOut(Schema):
+    principal: str
+    interest: str
+    fees: str
+    costs: str
+    total: str
+
+
+class AccountOut(Schema):
+    id: int
+    client: str
+    client_ref: str
+    status: str
+    currency: str
+    original_creditor: str
+    balances: BalancesOut
+    itemization_date: date
+    itemization_amount: str
+    date_of_first_delinquency: date | None
+    holds: list[str]
+
+
+def _amount(minor: int, currency: str = "USD") -> str:
+    """Exact decimal text, never a float: 123456 -> "1234.56"."""
+    return str(Money.from_minor(minor, currency).amount)
+
+
+@accounts.get("/{account_id}", response={200: AccountOut, 404: ErrorOut})
+def get_account(request: HttpRequest, account_id: int) -> Status:
+    """One account: balances by bucket (decimal strings, never floats), itemization, holds."""
+    view = account_detail(account_id, today=timezone.localdate())
+    if view is None:
+        raise NotFound(f"no account {account_id}", field="account_id")
+    a = view.account
+    return Status(
+        200,
+        {
+            "id": a.pk,
+            "client": a.client.code,
+            "client_ref": a.client_ref,
+            "status": a.status,
+            "currency": a.currency,
+            "original_creditor": a.original_creditor,
+            "balances": {
+                "principal": _amount(a.principal_minor, a.currency),
+                "interest": _amount(a.interest_minor, a.currency),
+                "fees": _amount(a.fees_minor, a.currency),
+                "costs": _amount(a.costs_minor, a.currency),
+                "total": _amount(a.balance_minor, a.currency),
+            },
+            "itemization_date": a.itemization_date,
+            "itemization_amount": _amount(a.itemization_amount_minor, a.currency),
+            "date_of_first_delinquency": a.date_of_first_delinquency,
+            "holds": [h.kind for h in view.active_holds],
+        },
+    )
+
+
+api.add_router("/clients", clients)
+api.add_router("/clients", placements)
+api.add_router("/accounts", accounts)
+
+
+@api.get("/health", auth=None, tags=["system"])
+def health(request: HttpRequest) -> dict[str, str]:
+    return {"status": "ok"}
