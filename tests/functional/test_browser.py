@@ -1,0 +1,41 @@
+"""Key screens in a real Chromium: sign in, find an account, read its page."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from arrears.data.users.models import Role, User
+from arrears.services.common import Actor
+from arrears.services.ledger.operations import payment_post
+from tests.factories import NOW, make_account, make_client
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def test_collector_signs_in_finds_an_account_and_reads_it(live_server, page):
+    User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
+    account = make_account(make_client(), principal=250_000, interest=12_345, fees=2_500)
+    payment_post(account_id=account.pk, amount_minor=10_000, received_on=date(2026, 2, 1),
+                 source="card", actor=Actor.system("test"), now=NOW)  # fmt: skip
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{live_server.url}/accounts/")
+    assert "/login/" in page.url
+    page.fill("#id_username", "casey")
+    page.fill("#id_password", "a-long-real-passphrase")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/")
+    page.screenshot(path=str(SHOTS / "account-list.png"), full_page=True)
+
+    page.fill("input[name=q]", account.client_ref)
+    page.press("input[name=q]", "Enter")
+    page.click(f"text=#{account.pk}")
+    page.wait_for_url(f"{live_server.url}/accounts/{account.pk}/")
+    total = page.locator("section[aria-labelledby=bal] tr.total td.num").inner_text()
+    assert total == "2,548.45"  # 2,500.00 + 123.45 + 25.00 - 100.00
+    assert page.locator("text=Total amount of the debt now").is_visible()
+    page.screenshot(path=str(SHOTS / "account-page.png"), full_page=True)

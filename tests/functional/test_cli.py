@@ -1,0 +1,106 @@
+"""The `arrears` command line: the --json contract, exit codes, and the batch commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from arrears.data.accounts.models import Account
+from arrears.data.clients.models import Client
+from arrears.data.ledger.models import Entry
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def arrears(*args: str) -> dict:
+    out, err = StringIO(), StringIO()
+    call_command(*args, "--json", stdout=out, stderr=err)
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+class TestAddClient:
+    def test_adds_a_client(self):
+        assert arrears("add-client", "ACME", "--name", "Acme Bank")["client"] == "ACME"
+        assert Client.objects.get().name == "Acme Bank"
+
+    def test_bad_code_exits_2_and_adds_nothing(self):
+        with pytest.raises(CommandError) as caught:
+            call_command("add-client", "bad code", "--name", "X")
+        assert caught.value.returncode == 2 and Client.objects.count() == 0
+
+
+class TestGenerateAndImport:
+    def test_generate_then_import_then_rerun(self, tmp_path):
+        out = tmp_path / "p.csv"
+        generated = arrears("gen-placements", "--accounts", "400", "--seed", "9",
+                            "--bad-fraction", "0.05", "--out", str(out))  # fmt: skip
+        manifest = json.loads(Path(generated["manifest"]).read_text())
+        assert generated["rows"] == manifest["rows"] == 400
+        arrears("add-client", "ACME", "--name", "Acme Bank")
+        first = arrears("import-placements", str(out), "--client", "ACME", "--as-of", "2026-11-01")
+        assert first["rows"] == 400
+        assert first["rejected"] == len(manifest["bad_lines"])
+        assert first["loaded"] + first["rejected"] == 400
+        assert first["parties"] == manifest["parties"]
+        second = arrears("import-placements", str(out), "--client", "ACME", "--as-of", "2026-11-01")
+        assert second["loaded"] == 0 and second["duplicates"] == first["loaded"]
+        assert Account.objects.count() == first["loaded"]
+
+    def test_same_seed_same_bytes(self, tmp_path):
+        for name in ("a.csv", "b.csv"):
+            arrears("gen-placements", "--accounts", "200", "--seed", "4", "--bad-fraction", "0.1",
+                    "--out", str(tmp_path / name))  # fmt: skip
+        assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+        assert (tmp_path / "a.csv.manifest.json").read_text() == (
+            tmp_path / "b.csv.manifest.json"
+        ).read_text()
+
+    def test_unreadable_file_exits_3(self, tmp_path):
+        Client.objects.create(code="ACME", name="Acme")
+        bad = tmp_path / "x.csv"
+        bad.write_bytes(b"\x00\xff\xfe\x00")
+        with pytest.raises(CommandError) as caught:
+            call_command("import-placements", str(bad), "--client", "ACME")
+        assert caught.value.returncode == 3
+
+    def test_unknown_client_exits_2(self, tmp_path):
+        path = tmp_path / "x.csv"
+        path.write_text("a\n1\n")
+        with pytest.raises(CommandError) as caught:
+            call_command("import-placements", str(path), "--client", "NOPE")
+        assert caught.value.returncode == 2
+
+
+class TestAccrue:
+    def test_accrue_json_counts_and_rerun_is_a_reported_no_op(self):
+        from tests.factories import make_account, make_client
+
+        make_account(make_client(interest=True), rate_ppm=100_000)
+        first = arrears("accrue", "--as-of", "2026-03-01")
+        assert (first["accounts"], first["entries"]) == (1, 1)
+        out, err = StringIO(), StringIO()
+        call_command("accrue", "--as-of", "2026-02-01", "--json", stdout=out, stderr=err)
+        again = json.loads(out.getvalue().strip().splitlines()[-1])
+        assert (again["accounts"], again["entries"]) == (0, 0)
+        assert "already accrued through 2026-03-01" in err.getvalue()
+        assert Entry.objects.filter(kind="interest").count() == 1
+
+
+class TestUsage:
+    def test_missing_required_option_exits_2(self):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "arrears.config.settings"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "arrears.interfaces.cli.entry", "import-placements", "x.csv"],
+            cwd=ROOT, env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        assert proc.returncode == 2
+        assert "--client" in proc.stderr

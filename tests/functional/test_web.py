@@ -1,0 +1,108 @@
+"""Web screens through Django's test client: login, the account page, the admin."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from arrears.data.users.models import Role, User
+from arrears.services.common import Actor
+from arrears.services.ledger.operations import hold_add, payment_post
+from tests.factories import NOW, make_account, make_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def collector(client):
+    user = User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
+    client.force_login(user)
+    return user
+
+
+class TestLogin:
+    def test_login_page_renders(self, client):
+        response = client.get(reverse("login"))
+        assert response.status_code == 200
+        assert b"Sign in to Arrears" in response.content
+
+    def test_pages_need_a_login(self, client):
+        response = client.get(reverse("account-list"))
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+    @override_settings(DEBUG=False)
+    def test_demo_password_refused_when_debug_is_off(self, client):
+        User.objects.create_user("collector", password="demo-collector")
+        response = client.post(
+            reverse("login"), {"username": "collector", "password": "demo-collector"}
+        )
+        assert response.status_code == 200 and b"didn't match" in response.content
+        assert "_auth_user_id" not in client.session
+
+    @override_settings(DEBUG=True)
+    def test_demo_password_accepted_in_development(self, client):
+        User.objects.create_user("collector", password="demo-collector")
+        response = client.post(
+            reverse("login"), {"username": "collector", "password": "demo-collector"}
+        )
+        assert response.status_code == 302
+        assert "_auth_user_id" in client.session
+
+
+class TestAccountPage:
+    def test_shows_balances_by_bucket_itemization_and_ledger(self, client, collector):
+        account = make_account(make_client(), principal=123_456, interest=2_000, fees=1_500)
+        payment_post(account_id=account.pk, amount_minor=2_500, received_on=date(2026, 2, 1),
+                     source="card", actor=Actor.system("test"), now=NOW)  # fmt: skip
+        hold_add(account_id=account.pk, kind="dispute", starts_on=date(2026, 1, 5),
+                 source="consumer letter", actor=Actor.system("test"))  # fmt: skip
+        response = client.get(reverse("account-page", args=[account.pk]))
+        html = response.content.decode()
+        assert response.status_code == 200
+        cells = dict(re.findall(r"<tr><td>([A-Za-z ]+)</td><td class=\"num\">([\d,.]+)</td></tr>", html))
+        # 25.00 paid: fees 15.00 first, then 10.00 of the 20.00 interest; principal untouched
+        assert cells["Principal"] == "1,234.56"
+        assert cells["Interest"] == "10.00"
+        assert cells["Fees"] == "0.00"
+        assert "1,244.56" in html  # total owed now
+        assert "1,269.56" in html  # owed on the itemization date
+        assert "Dispute hold" in html
+        assert "not on file" in html  # no SSN on file
+
+    def test_unknown_account_is_404(self, client, collector):
+        assert client.get(reverse("account-page", args=[999_999])).status_code == 404
+
+    def test_search_by_client_reference(self, client, collector):
+        account = make_account(make_client())
+        response = client.get(reverse("account-list"), {"q": account.client_ref})
+        assert account.client_ref in response.content.decode()
+        assert response.context["page"].paginator.count == 1
+
+
+class TestAdmin:
+    @pytest.fixture
+    def admin_client(self, client):
+        user = User.objects.create_superuser("root", password="a-long-real-passphrase")
+        client.force_login(user)
+        return client
+
+    def test_ledger_entries_are_read_only(self, admin_client):
+        account = make_account(make_client())
+        entry = account.entries.first()
+        page = admin_client.get(f"/admin/ledger/entry/{entry.pk}/change/")
+        assert page.status_code == 200
+        assert b'name="principal_minor"' not in page.content
+        assert admin_client.post(f"/admin/ledger/entry/{entry.pk}/delete/").status_code == 403
+
+    def test_party_ssn_is_masked(self, admin_client):
+        account = make_account(make_client())
+        party = account.account_parties.first().party
+        party.ssn_last4 = "6789"
+        party.save()
+        page = admin_client.get(f"/admin/parties/party/{party.pk}/change/").content.decode()
+        assert "***-**-6789" in page
+        assert "ssn_encrypted" not in page

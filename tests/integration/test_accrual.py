@@ -1,0 +1,89 @@
+"""The accrual batch on the database: exact cents, idempotent per date, cadence-independent."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from arrears.core.interest import DayCount, InterestTerms, interest_between
+from arrears.data.ledger.models import Entry
+from arrears.services.common import Actor
+from arrears.services.ledger.accrual import interest_accrue
+from arrears.services.ledger.operations import payment_post
+from tests.factories import NOW, make_account, make_client
+
+pytestmark = pytest.mark.django_db
+ACTOR = Actor.system("test")
+
+
+def interest_posted(account) -> int:
+    return sum(e.interest_minor for e in Entry.objects.filter(account=account, kind="interest"))
+
+
+class TestInterestAccrue:
+    def test_posts_exact_interest_for_thirty_days(self):
+        client = make_client(interest=True)
+        account = make_account(client, principal=100_000, rate_ppm=189_900,
+                               itemization_date=date(2026, 1, 1))  # fmt: skip
+        report = interest_accrue(as_of=date(2026, 1, 31), actor=ACTOR, now=NOW)
+        assert (report.accounts, report.entries) == (1, 1)
+        account.refresh_from_db()
+        assert interest_posted(account) == 1561  # 100000 * 0.1899 * 30/365 = 1560.82
+        assert account.interest_minor == 1561 and account.balance_minor == 101_561
+        assert account.accrued_through == date(2026, 1, 31)
+
+    def test_same_date_again_posts_nothing(self):
+        client = make_client(interest=True)
+        account = make_account(client, rate_ppm=189_900)
+        interest_accrue(as_of=date(2026, 3, 1), actor=ACTOR, now=NOW)
+        count = Entry.objects.count()
+        again = interest_accrue(as_of=date(2026, 3, 1), actor=ACTOR, now=NOW)
+        earlier = interest_accrue(as_of=date(2026, 2, 1), actor=ACTOR, now=NOW)
+        assert (again.entries, earlier.entries) == (0, 0)
+        assert again.no_op and earlier.no_op and again.skipped_already_accrued == 1
+        assert Entry.objects.count() == count
+        account.refresh_from_db()
+        assert account.accrued_through == date(2026, 3, 1)
+
+    def test_daily_runs_equal_one_run(self):
+        client = make_client(interest=True)
+        start = date(2026, 1, 1)
+        daily = make_account(client, principal=123_457, rate_ppm=249_900, day_count="actual/360")
+        for n in range(1, 91):
+            interest_accrue(as_of=start + timedelta(days=n), actor=ACTOR, now=NOW)
+        once = make_account(client, principal=123_457, rate_ppm=249_900, day_count="actual/360")
+        report = interest_accrue(as_of=start + timedelta(days=90), actor=ACTOR, now=NOW)
+        assert (report.accounts, report.skipped_already_accrued) == (1, 1)
+        expected = interest_between([(start, 123_457)], InterestTerms(249_900, DayCount.ACT_360),
+                                    start, start + timedelta(days=90))  # fmt: skip
+        assert expected == 7_713  # 123457 * 0.2499 * 90 / 360 = 7713.0
+        assert interest_posted(daily) == interest_posted(once) == expected
+        assert Entry.objects.filter(account=daily, kind="interest").count() == 90
+
+    def test_payment_closes_the_stretch_and_interest_stays_exact(self):
+        client = make_client(interest=True, waterfall="principal,interest,fees,costs")
+        account = make_account(client, principal=100_000, rate_ppm=120_000,
+                               itemization_date=date(2026, 1, 1))  # fmt: skip
+        payment_post(account_id=account.pk, amount_minor=40_000, received_on=date(2026, 2, 1),
+                     source="ach", actor=ACTOR, now=NOW)  # fmt: skip
+        interest_accrue(as_of=date(2026, 4, 1), actor=ACTOR, now=NOW)
+        terms = InterestTerms(120_000, DayCount.ACT_365)
+        expected = interest_between(
+            [(date(2026, 1, 1), 100_000), (date(2026, 2, 1), 60_000)], terms,
+            date(2026, 1, 1), date(2026, 4, 1),
+        )  # fmt: skip
+        assert interest_posted(account) == expected
+
+    def test_no_interest_after_charge_off_unless_the_client_allows_it(self):
+        client = make_client(interest=True, after_charge_off=False)
+        account = make_account(client, rate_ppm=189_900, charge_off_date=date(2025, 12, 1))
+        report = interest_accrue(as_of=date(2026, 3, 1), actor=ACTOR, now=NOW)
+        assert report.entries == 0 and interest_posted(account) == 0
+
+    def test_rate_cap_applies(self):
+        client = make_client(interest=True, cap_ppm=60_000)
+        account = make_account(client, principal=100_000, rate_ppm=240_000,
+                               itemization_date=date(2026, 1, 1))  # fmt: skip
+        interest_accrue(as_of=date(2027, 1, 1), actor=ACTOR, now=NOW)
+        assert interest_posted(account) == 6_000
