@@ -7,6 +7,7 @@ body names the field: ``{"detail": ..., "field": ..., "code": ...}``.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
@@ -133,7 +134,7 @@ def list_clients(request: HttpRequest) -> list[Client]:
 
 
 @clients.post("", response={201: ClientOut, 400: ErrorOut, 409: ErrorOut, 403: ErrorOut})
-def create_client(request: HttpRequest, payload: ClientIn) -> Status:
+def create_client(request: HttpRequest, payload: ClientIn) -> Status[Any]:
     _require(request, Role.SUPERVISOR)
     client = client_add(
         code=payload.code,
@@ -194,7 +195,7 @@ def upload_placement(
     file: File[UploadedFile],
     mapping: File[UploadedFile] | None = None,
     as_of: Form[date | None] = None,
-) -> Status:
+) -> Status[Any]:
     """Upload a placement file (CSV or XLSX, optional TOML mapping); the worker imports it."""
     _require(request, Role.SUPERVISOR, Role.ACCOUNTANT)
     mapping_text = None
@@ -227,7 +228,7 @@ def upload_placement(
 )
 def placement_report(
     request: HttpRequest, client_code: str, sha256: str, rejects_limit: Query[int] = 1000
-) -> Status:
+) -> Status[Any]:
     """The import's report: counts, and the rejected lines with field, code and reason."""
     run = import_run_for_file(client_code, sha256)
     if run is None:
@@ -289,7 +290,7 @@ def _amount(minor: int, currency: str = "USD") -> str:
 
 
 @accounts.get("/{account_id}", response={200: AccountOut, 404: ErrorOut})
-def get_account(request: HttpRequest, account_id: int) -> Status:
+def get_account(request: HttpRequest, account_id: int) -> Status[Any]:
     """One account: balances by bucket (decimal strings, never floats), itemization, holds."""
     view = account_detail(account_id, today=timezone.localdate())
     if view is None:
