@@ -55,7 +55,10 @@ class DayCountChoice(models.TextChoices):
 
 
 class Account(models.Model):
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="accounts")
+    # The unique (client, client_ref) index serves client lookups; no separate FK index.
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="accounts", db_index=False
+    )
     placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="accounts")
     client_ref = models.CharField(max_length=50, help_text="The client's account reference.")
     original_creditor = models.CharField(max_length=100)
@@ -110,7 +113,6 @@ class Account(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "balance_minor"], name="account_status_bal_idx"),
-            models.Index(fields=["placement"], name="account_placement_idx"),
         ]
 
     def __str__(self) -> str:
@@ -126,7 +128,10 @@ class PartyRole(models.TextChoices):
 
 
 class AccountParty(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="account_parties")
+    # The unique (account, party, role) index serves account lookups.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="account_parties", db_index=False
+    )
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="account_parties")
     role = models.CharField(max_length=24, choices=PartyRole.choices, default=PartyRole.PRIMARY)
 
@@ -136,7 +141,6 @@ class AccountParty(models.Model):
                 fields=["account", "party", "role"], name="account_party_unique_role"
             )
         ]
-        indexes = [models.Index(fields=["party"], name="account_party_party_idx")]
 
     def __str__(self) -> str:
         return f"{self.role}: party {self.party_id} on account {self.account_id}"

@@ -27,7 +27,10 @@ class EntryKind(models.TextChoices):
 
 
 class Entry(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # The (account, id) index below serves account lookups; no separate FK index.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     kind = models.CharField(max_length=24, choices=EntryKind.choices)
     effective_on = models.DateField()
     posted_at = models.DateTimeField()
@@ -38,26 +41,47 @@ class Entry(models.Model):
     costs_minor = models.BigIntegerField(default=0)
     cash_minor = models.BigIntegerField(default=0)
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        db_index=False,
     )
     idempotency_key = models.CharField(max_length=120, null=True, blank=True)
     source = models.CharField(max_length=60, blank=True)
     memo = models.CharField(max_length=200, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         verbose_name_plural = "entries"
         constraints = [
-            models.UniqueConstraint(fields=["idempotency_key"], name="entry_unique_idempotency"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="entry_unique_idempotency_key",
+            ),
             models.UniqueConstraint(
                 fields=["reverses"],
                 condition=models.Q(kind__in=["payment_reversal", "reversal"]),
                 name="entry_reversed_once",
             ),
         ]
-        indexes = [models.Index(fields=["account", "id"], name="entry_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "id"], name="entry_account_idx"),
+            models.Index(
+                fields=["reverses"],
+                condition=models.Q(reverses__isnull=False),
+                name="entry_reverses_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} on account {self.account_id}"

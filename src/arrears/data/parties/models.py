@@ -39,7 +39,6 @@ class Party(models.Model):
             models.Index(fields=["ssn_index"], name="party_ssn_idx"),
             models.Index(fields=["ssn_last4_index"], name="party_ssn4_idx"),
             models.Index(fields=["name_dob_index"], name="party_namedob_idx"),
-            models.Index(fields=["last_name", "first_name"], name="party_name_idx"),
         ]
 
     def __str__(self) -> str:
@@ -73,7 +72,10 @@ class ContactStatus(models.TextChoices):
 
 
 class ContactPoint(models.Model):
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="contact_points")
+    # The unique (party, kind, value_index) index serves party lookups; no separate FK index.
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="contact_points", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=ContactKind.choices)
     phone_e164 = models.CharField(max_length=16, blank=True)
     phone_type = models.CharField(max_length=10, choices=PhoneType.choices, blank=True)
@@ -105,10 +107,7 @@ class ContactPoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["party", "kind"], name="contact_party_kind_idx"),
-            models.Index(fields=["value_index"], name="contact_value_idx"),
-        ]
+        indexes = [models.Index(fields=["value_index"], name="contact_value_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True)

@@ -82,6 +82,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("ledger", "0002_initial"),
         ("audit", "0002_initial"),
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_initial"),
     ]
     operations = [migrations.RunPython(forwards, backwards)]
