@@ -5,7 +5,7 @@ encrypts; any key decrypts, so keys rotate without downtime. A token names its k
 ``<key id>:<base64url(nonce | ciphertext)>``. The field it belongs to is bound in as associated
 data, so a token copied from one column into another fails to decrypt.
 
-Encrypted columns cannot be searched, so lookups use blind indexes: a keyed HMAC-SHA256 of the
+Encrypted columns cannot be searched, so lookups use blind indexes: a keyed BLAKE2b MAC of the
 normalised value, under a key kept apart from the encryption keys.
 """
 
