@@ -113,7 +113,7 @@ class TestGeneratedFileMatchesItsManifest:
         assert max(balances) <= 2_500_000
         assert all(row.itemization_date == row.charge_off_date for row in good)
         rated = sum(1 for row in good if row.interest_rate_ppm is not None)
-        assert 0.4 < rated / len(good) < 0.6
+        assert 0.5 < rated / len(good) < 0.65  # at least half bear a rate (benchmarks rely on it)
         assert all(row.phones or row.party_type == "person" for row in good)
 
 

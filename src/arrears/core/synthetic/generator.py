@@ -208,7 +208,7 @@ class _Maker:
         interest = fees = costs = 0
         rate = ""
         day_count = ""
-        if u() < 0.5:
+        if u() < 0.6:
             rate = f"{int(u() * 2400) / 100:.2f}" if u() < 0.9 else "0"
             day_count = _one(u, ("actual/365", "actual/365", "actual/360", "30/360"))
         if u() < 0.4:

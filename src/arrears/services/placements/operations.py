@@ -295,7 +295,7 @@ class _Importer:
             entries.append((
                 eid, aid, EntryKind.PLACEMENT, row.itemization_date, self.now, row.currency,
                 row.principal_minor, row.interest_minor, row.fees_minor, row.costs_minor, 0, None,
-                f"placement:{placement_id}:{aid}", "import", f"Placed in {self.file_name}"[:200],
+                None, "import", f"Placed in {self.file_name}"[:200],
                 None,
             ))  # fmt: skip
             links.append((aid, pid, "primary"))
@@ -453,7 +453,6 @@ class _Importer:
             interest_minor=row.interest_minor,
             fees_minor=row.fees_minor,
             costs_minor=row.costs_minor,
-            idempotency_key=f"placement:{self.placement.pk if self.placement else 0}:{account.pk}",
             source="import",
             memo=f"Placed again in {self.file_name}"[:200],
         )
