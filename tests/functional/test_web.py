@@ -63,7 +63,9 @@ class TestAccountPage:
         response = client.get(reverse("account-page", args=[account.pk]))
         html = response.content.decode()
         assert response.status_code == 200
-        cells = dict(re.findall(r"<tr><td>([A-Za-z ]+)</td><td class=\"num\">([\d,.]+)</td></tr>", html))
+        cells = dict(
+            re.findall(r"<tr><td>([A-Za-z ]+)</td><td class=\"num\">([\d,.]+)</td></tr>", html)
+        )
         # 25.00 paid: fees 15.00 first, then 10.00 of the 20.00 interest; principal untouched
         assert cells["Principal"] == "1,234.56"
         assert cells["Interest"] == "10.00"
