@@ -25,6 +25,7 @@ class TableWriter:
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         self._copy_sql = f"COPY {connection.ops.quote_name(self.table)} ({quoted}) FROM STDIN"
         marks = ", ".join(["%s"] * len(self.columns))
+        self._sequence: str | None = None
         self._insert_sql = (
             f"INSERT INTO {connection.ops.quote_name(self.table)} ({quoted}) VALUES ({marks})"
         )
@@ -35,11 +36,14 @@ class TableWriter:
             return []
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                if self._sequence is None:
+                    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self.table])
+                    self._sequence = cursor.fetchone()[0]
                 cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [self.table, count],
+                    "SELECT array(SELECT nextval(%s) FROM generate_series(1, %s))",
+                    [self._sequence, count],
                 )
-                return [row[0] for row in cursor.fetchall()]
+                return list(cursor.fetchone()[0])
             # SQLite: the IMMEDIATE transaction holds the write lock, so max(id) is stable.
             cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{self.table}"')
             top = int(cursor.fetchone()[0])
