@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -160,11 +161,11 @@ class TestResume:
         real_flush = importer._Importer.flush
         calls = {"n": 0}
 
-        def crashing_flush(self, batch):
+        def crashing_flush(self, batch, rejects):
             calls["n"] += 1
             if calls["n"] == 3:
                 raise RuntimeError("power cut")
-            return real_flush(self, batch)
+            return real_flush(self, batch, rejects)
 
         monkeypatch.setattr(importer._Importer, "flush", crashing_flush)
         with pytest.raises(RuntimeError):
@@ -241,3 +242,51 @@ class TestRecallAndReplacement:
         )
         assert kinds == ["placement", "recall", "placement"]
         assert AuditEvent.objects.filter(event="account.reopened", account_id=account.pk).exists()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+class TestPipelinedImport:
+    """On PostgreSQL outside a transaction, a writer thread commits while the next batch is read."""
+
+    def test_pipelined_import_matches_the_manifest_and_reruns_to_nothing(self, tmp_path):
+        make_client("ACME")
+        path, manifest = write_generated(tmp_path, accounts=4000, seed=21, bad_fraction=0.02)
+        first = run(path, batch_size=300)
+        with open(first.rejects_path, newline="", encoding="utf-8") as fh:
+            rejects = [(int(r["line"]), r["code"]) for r in csv.DictReader(fh)]
+        assert rejects == [(b["line"], b["defect"]) for b in manifest["bad_lines"]]
+        assert first.loaded == Account.objects.count() == manifest["rows"] - len(rejects)
+        assert first.parties == manifest["parties"] == Party.objects.count()
+        assert ImportReject.objects.count() == len(rejects)
+        counts, sums = table_counts(), ledger_sums()
+        second = run(path, batch_size=300)
+        assert second.loaded == 0 and table_counts() == counts and ledger_sums() == sums
+
+    def test_writer_failure_surfaces_and_a_rerun_completes(self, tmp_path, monkeypatch):
+        make_client("ACME")
+        path, manifest = write_generated(tmp_path, accounts=2000, seed=22, bad_fraction=0.01)
+        real_write = importer.TableWriter.write
+        calls = {"n": 0}
+        threads: set[str] = set()
+
+        def failing_write(self, rows):
+            threads.add(threading.current_thread().name)
+            if self.table == "accounts_account":
+                calls["n"] += 1
+                if calls["n"] == 3:
+                    raise RuntimeError("disk full")
+            return real_write(self, rows)
+
+        monkeypatch.setattr(importer.TableWriter, "write", failing_write)
+        with pytest.raises(RuntimeError, match="disk full"):
+            run(path, batch_size=400)
+        assert threads == {"import-writer"}  # the writes ran in the pipeline's writer thread
+        assert Account.objects.count() == 800  # two batches committed, the failed one not
+        assert not (tmp_path / "placements.csv.ack.csv").exists()
+        monkeypatch.setattr(importer.TableWriter, "write", real_write)
+        report = run(path, batch_size=400)
+        good = manifest["rows"] - len(manifest["bad_lines"])
+        assert (report.loaded, report.duplicates) == (good - 800, 800)
+        assert Account.objects.count() == Entry.objects.count() == good
+        assert Party.objects.count() == manifest["parties"]

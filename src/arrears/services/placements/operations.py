@@ -13,9 +13,12 @@ SSNs are two parties, queued for a person to review.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import queue
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -24,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from arrears.core.formats.placements import (
@@ -200,6 +203,7 @@ class _Importer:
     def __init__(
         self,
         *,
+        pipeline: _Pipeline | None,
         client: Client,
         placement: Placement | None,
         run: ImportRun | None,
@@ -217,9 +221,15 @@ class _Importer:
         self.dry_run = dry_run
         self.report = report
         self.file_name = file_name
+        self.pipeline = pipeline
         self.ring = key_ring()
         self.index = blind_indexer().index
         self.parties = _PartyBook(lookups=Party.objects.exists())
+        # References are unique within a file, so on a client's first file nothing can already
+        # exist; a re-run or resumed run of the same file must look (and so must later files).
+        self.accounts_may_exist = (
+            run is None or run.runs > 1 or Account.objects.filter(client=client).exists()
+        )
         self.parties_seen: set[int] = set()
         self.fake_id = 0
         self.account_writer = TableWriter(Account, ACCOUNT_FIELDS)
@@ -235,20 +245,27 @@ class _Importer:
             return [-(start + i + 1) for i in range(count)]
         return writer.reserve_ids(count)
 
-    def flush(self, batch: list[PlacementRow]) -> list[tuple[int, str, str, int | None]]:
-        """Load one batch; returns ack lines (line, ref, result, account id)."""
-        with transaction.atomic():
-            return self._flush(batch)
+    def flush(self, batch: list[PlacementRow], rejects: list[ImportReject]) -> list[AckLine]:
+        """Load one batch; returns ack lines (line, ref, result, account id).
 
-    def _flush(self, batch: list[PlacementRow]) -> list[tuple[int, str, str, int | None]]:
-        acks: list[tuple[int, str, str, int | None]] = []
-        refs = [row.client_account_ref for row in batch]
-        existing: dict[str, tuple[int, str]] = {}
-        for chunk in _chunks(refs, 900):
-            for aid, ref, status in Account.objects.filter(
-                client=self.client, client_ref__in=chunk
-            ).values_list("id", "client_ref", "status"):
-                existing[ref] = (aid, status)
+        Synchronous mode prepares and writes in one transaction. Pipelined mode (PostgreSQL,
+        outside any transaction) hands the writes to the writer thread and returns at once.
+        """
+        if self.pipeline is None:
+            with transaction.atomic():
+                acks, job = self._prepare(batch, rejects)
+                job()
+            return acks
+        acks, job = self._prepare(batch, rejects)
+        self.pipeline.submit(job)
+        return acks
+
+    def _prepare(
+        self, batch: list[PlacementRow], rejects: list[ImportReject]
+    ) -> tuple[list[AckLine], Callable[[], None]]:
+        """Everything but the writes: lookups, party linkage, reserved ids, rows as tuples."""
+        acks: list[AckLine] = []
+        existing = self._existing_accounts([row.client_account_ref for row in batch])
 
         new_rows: list[PlacementRow] = []
         reopen_rows: list[tuple[PlacementRow, int]] = []
@@ -259,26 +276,31 @@ class _Importer:
                 new_rows.append(row)
             elif hit[1] == AccountStatus.RECALLED:
                 reopen_rows.append((row, hit[0]))
+                acks.append((row.line, row.client_account_ref, "reopened", hit[0]))
             else:
                 duplicate_ids.append(hit[0])
                 acks.append((row.line, row.client_account_ref, "duplicate", hit[0]))
         self.report.duplicates += len(duplicate_ids)
-        if duplicate_ids:
+        self.report.reopened += len(reopen_rows)
+        if duplicate_ids or reopen_rows:
+            linked = [*duplicate_ids, *(aid for _, aid in reopen_rows)]
             self.parties_seen.update(
-                AccountParty.objects.filter(
-                    account_id__in=duplicate_ids, role="primary"
-                ).values_list("party_id", flat=True)
+                AccountParty.objects.filter(account_id__in=linked, role="primary").values_list(
+                    "party_id", flat=True
+                )
             )
 
-        party_ids = self._resolve_parties(new_rows)
+        party_ids, party_rows, review_rows, new_party_ids = self._resolve_parties(new_rows)
         account_ids = self._ids(self.account_writer, len(new_rows))
         entry_ids = self._ids(self.entry_writer, len(new_rows))
-        self._write_contacts(new_rows, party_ids)
+        contacts = self._contact_rows(new_rows, party_ids)
+        old_parties = sorted({pid for pid in party_ids if pid not in new_party_ids})
 
         accounts: list[tuple[Any, ...]] = []
         entries: list[tuple[Any, ...]] = []
         links: list[tuple[Any, ...]] = []
         placement_id = self.placement.pk if self.placement else None
+        memo = f"Placed in {self.file_name}"[:200]
         for row, pid, aid, eid in zip(new_rows, party_ids, account_ids, entry_ids, strict=True):
             total = row.principal_minor + row.interest_minor + row.fees_minor + row.costs_minor
             rate = row.interest_rate_ppm
@@ -295,24 +317,60 @@ class _Importer:
             entries.append((
                 eid, aid, EntryKind.PLACEMENT, row.itemization_date, self.now, row.currency,
                 row.principal_minor, row.interest_minor, row.fees_minor, row.costs_minor, 0, None,
-                None, "import", f"Placed in {self.file_name}"[:200],
-                None,
+                None, "import", memo, None,
             ))  # fmt: skip
             links.append((aid, pid, "primary"))
             acks.append((row.line, row.client_account_ref, "loaded", aid))
-        if not self.dry_run and accounts:
-            self.account_writer.write(accounts)
-            self.entry_writer.write(entries)
-            self.link_writer.write(links)
         self.report.loaded += len(accounts)
         self.parties_seen.update(party_ids)
+        self.report.parties_created += len(party_rows)
+        self.report.reviews += len(review_rows)
+        if self.dry_run:
+            return acks, lambda: None
 
-        for row, aid in reopen_rows:
-            self._reopen(row, aid)
-            acks.append((row.line, row.client_account_ref, "reopened", aid))
-        return acks
+        def job() -> None:
+            if party_rows:
+                self.party_writer.write(party_rows)
+            if review_rows:
+                PartyLinkReview.objects.bulk_create(review_rows, ignore_conflicts=True)
+            self.contact_writer.write(_unknown_contacts(contacts, old_parties))
+            if accounts:
+                self.account_writer.write(accounts)
+                self.entry_writer.write(entries)
+                self.link_writer.write(links)
+            for row, aid in reopen_rows:
+                self._reopen(row, aid)
+            if rejects:
+                ImportReject.objects.bulk_create(rejects)
 
-    def _resolve_parties(self, rows: list[PlacementRow]) -> list[int]:
+        return acks, job
+
+    def _existing_accounts(self, refs: list[str]) -> dict[str, tuple[int, str]]:
+        """Accounts this client already has under these references: id and status."""
+        if not self.accounts_may_exist or not refs:
+            return {}
+        found: dict[str, tuple[int, str]] = {}
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT client_ref, id, status FROM accounts_account "
+                    "WHERE client_id = %s AND client_ref = ANY(%s)",
+                    [self.client.pk, refs],
+                )
+                for ref, aid, status in cursor.fetchall():
+                    found[ref] = (aid, status)
+            return found
+        for chunk in _chunks(refs, 900):
+            for aid, ref, status in Account.objects.filter(
+                client=self.client, client_ref__in=chunk
+            ).values_list("id", "client_ref", "status"):
+                found[ref] = (aid, status)
+        return found
+
+    def _resolve_parties(
+        self, rows: list[PlacementRow]
+    ) -> tuple[list[int], list[tuple[Any, ...]], list[PartyLinkReview], set[int]]:
+        """Party id per row, plus the new parties' rows and link reviews to write."""
         index = self.index
         keys: list[tuple[str | None, str | None]] = []
         for row in rows:
@@ -385,62 +443,43 @@ class _Importer:
             for a, b, reason in reviews
             if by_marker.get(a, a) != by_marker.get(b, b)
         ]
-        if not self.dry_run:
-            if party_rows:
-                self.party_writer.write(party_rows)
-            if review_rows:
-                PartyLinkReview.objects.bulk_create(review_rows, ignore_conflicts=True)
-        self.report.parties_created += len(party_rows)
-        self.report.reviews += len(review_rows)
-        return resolved
+        return resolved, party_rows, review_rows, set(real_ids)
 
-    def _write_contacts(self, rows: list[PlacementRow], party_ids: list[int]) -> None:
+    def _contact_rows(self, rows: list[PlacementRow], party_ids: list[int]) -> list[_Contact]:
+        """Each row's phones, email and address, once per party within the batch."""
         index = self.index
-        known: set[tuple[int, str, str | None]] = set()
-        old_parties = [pid for pid in set(party_ids) if pid > 0]
-        if old_parties and not self.dry_run:
-            for start in range(0, len(old_parties), 900):
-                chunk = old_parties[start : start + 900]
-                known.update(
-                    ContactPoint.objects.filter(party_id__in=chunk).values_list(
-                        "party_id", "kind", "value_index"
-                    )
-                )
-        out: list[tuple[Any, ...]] = []
+        seen: set[tuple[int, str, str]] = set()
+        out: list[_Contact] = []
         now, today = self.now, self.today
         source = f"placement:{self.placement.pk if self.placement else 'dry-run'}"
         for row, pid in zip(rows, party_ids, strict=True):
             for e164, ptype in row.phones:
                 key = index("phone", e164)
-                if (pid, "phone", key) not in known:
-                    known.add((pid, "phone", key))
+                if (pid, "phone", key) not in seen:
+                    seen.add((pid, "phone", key))
                     out.append((
                         pid, "phone", e164, ptype, "", "", "", "", "", "", "US", key,
                         "provided_to_creditor", source, "unverified", today, None, now,
                     ))  # fmt: skip
             if row.email:
                 key = index("email", row.email)
-                if (pid, "email", key) not in known:
-                    known.add((pid, "email", key))
+                if (pid, "email", key) not in seen:
+                    seen.add((pid, "email", key))
                     out.append((
                         pid, "email", "", "", row.email, "", "", "", "", "", "US", key, "",
                         source, "unverified", today, None, now,
                     ))  # fmt: skip
             key = index("address", _address_key(row))
-            if (pid, "address", key) not in known:
-                known.add((pid, "address", key))
+            if (pid, "address", key) not in seen:
+                seen.add((pid, "address", key))
                 out.append((
                     pid, "address", "", "", "", row.address1, row.address2 or "", row.city,
                     row.state, row.zip, "US", key, "", source, "unverified", today, None, now,
                 ))  # fmt: skip
-        if out and not self.dry_run:
-            self.contact_writer.write(out)
+        return out
 
     def _reopen(self, row: PlacementRow, account_id: int) -> None:
         """A recalled account placed again: same account, its history kept, a new placement."""
-        self.report.reopened += 1
-        if self.dry_run:
-            return
         account = Account.objects.select_for_update().get(pk=account_id)
         total = row.principal_minor + row.interest_minor + row.fees_minor + row.costs_minor
         entry = Entry.objects.create(
@@ -482,9 +521,6 @@ class _Importer:
         ):
             details["dofd_in_file_ignored"] = row.date_of_first_delinquency.isoformat()
         account.save()
-        AccountParty.objects.get_or_create(
-            account=account, party_id=self._reopen_party(row, account)
-        )
         audit_record(
             actor=Actor.system("import-placements"),
             event="account.reopened",
@@ -493,14 +529,65 @@ class _Importer:
             at=self.now,
         )
 
-    def _reopen_party(self, row: PlacementRow, account: Account) -> int:
-        link = AccountParty.objects.filter(account=account, role="primary").first()
-        if link is not None:
-            self.parties_seen.add(link.party_id)
-            return link.party_id
-        pid = self._resolve_parties([row])[0]
-        self.parties_seen.add(pid)
-        return pid
+
+_Contact = tuple[Any, ...]
+AckLine = tuple[int, str, str, int | None]
+
+
+def _unknown_contacts(contacts: list[_Contact], old_parties: list[int]) -> list[_Contact]:
+    """Drop contact points that earlier batches or files already gave these parties.
+
+    Runs where the writes run, so it sees every earlier batch of this import committed.
+    """
+    if not old_parties:
+        return contacts
+    known: set[tuple[int, str, str | None]] = set()
+    for start in range(0, len(old_parties), 900):
+        known.update(
+            ContactPoint.objects.filter(party_id__in=old_parties[start : start + 900]).values_list(
+                "party_id", "kind", "value_index"
+            )
+        )
+    return [c for c in contacts if (c[0], c[1], c[11]) not in known]
+
+
+class _Pipeline:
+    """One writer thread with its own connection: each job is one transaction, in order.
+
+    The reading thread prepares batch N+1 while batch N is written, so the Python work and the
+    database server's work overlap on two cores. A failed job stops the rest; the error is raised
+    in the reading thread at its next hand-over or at close.
+    """
+
+    def __init__(self) -> None:
+        self.jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                if self.error is not None:
+                    continue  # drain without writing once something failed
+                try:
+                    with transaction.atomic():
+                        job()
+                except BaseException as exc:
+                    self.error = exc
+        finally:
+            connection.close()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.jobs.put(job)
+
+    def close(self) -> None:
+        self.jobs.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def placement_import(
@@ -516,8 +603,14 @@ def placement_import(
     progress: ProgressFn | None = None,
     batch_size: int = 5000,
     now: datetime | None = None,
+    pipelined: bool = True,
 ) -> ImportReport:
-    """Import a placement file for a client. Safe to re-run: the second run loads nothing."""
+    """Import a placement file for a client. Safe to re-run: the second run loads nothing.
+
+    On PostgreSQL, outside a surrounding transaction, writes run in a writer thread while the
+    next batch is prepared (``pipelined``). The rejects and acknowledgement files appear only
+    when the whole file has gone through.
+    """
     now = now or timezone.now()
     client = Client.objects.filter(code=client_code.strip().upper()).first()
     if client is None:
@@ -549,12 +642,21 @@ def placement_import(
         known_reject_lines: set[int] = (
             set(run.rejects.values_list("line", flat=True)) if run is not None else set()
         )
+        use_pipeline = (
+            pipelined
+            and not dry_run
+            and connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+        )
         importer = _Importer(
             client=client, placement=placement, run=run, today=today, now=now,
             dry_run=dry_run, report=report, file_name=path.name,
+            pipeline=_Pipeline() if use_pipeline else None,
         )  # fmt: skip
-        rejects_fh = stack.enter_context(rejects_path.open("w", newline="", encoding="utf-8"))
-        ack_fh = stack.enter_context(ack_path.open("w", newline="", encoding="utf-8"))
+        rejects_tmp = rejects_path.with_name(rejects_path.name + ".partial")
+        ack_tmp = ack_path.with_name(ack_path.name + ".partial")
+        rejects_fh = stack.enter_context(rejects_tmp.open("w", newline="", encoding="utf-8"))
+        ack_fh = stack.enter_context(ack_tmp.open("w", newline="", encoding="utf-8"))
         rejects_csv = csv.writer(rejects_fh)
         rejects_csv.writerow([*source.header, *REJECT_EXTRA_COLUMNS])
         ack_csv = csv.writer(ack_fh)
@@ -565,57 +667,69 @@ def placement_import(
         pending_rejects: list[ImportReject] = []
 
         def flush() -> None:
-            if batch:
-                for line, ref, result, aid in importer.flush(batch):
+            rejects = list(pending_rejects)
+            pending_rejects.clear()
+            if batch or rejects:
+                for line, ref, result, aid in importer.flush(batch, rejects):
                     ack_csv.writerow([line, ref, result, aid if aid and aid > 0 else "", "", ""])
                 batch.clear()
-            if pending_rejects and run is not None:
-                ImportReject.objects.bulk_create(pending_rejects)
-            pending_rejects.clear()
 
         ref_position = bound.position("client_account_ref")
-        for line, values in source.rows:
-            report.rows += 1
-            outcome = validate_row(values, line, bound, today=today)
-            if not isinstance(outcome, Reject) and outcome.client_account_ref in seen_refs:
-                outcome = Reject(
-                    line=line,
-                    field="client_account_ref",
-                    code="duplicate_reference",
-                    reason=(
-                        f"client_account_ref '{outcome.client_account_ref}' appears earlier in "
-                        "this file"
-                    ),
-                )
-            if isinstance(outcome, Reject):
-                report.rejected += 1
-                report.reject_codes[outcome.code] = report.reject_codes.get(outcome.code, 0) + 1
-                rejects_csv.writerow(
-                    [*values, outcome.line, outcome.field, outcome.code, outcome.reason]
-                )
-                ref = (
-                    values[ref_position]
-                    if ref_position is not None and ref_position < len(values)
-                    else ""
-                )
-                ack_csv.writerow([line, ref, "rejected", "", outcome.code, outcome.reason])
-                if run is not None and line not in known_reject_lines:
-                    pending_rejects.append(
-                        ImportReject(
-                            run=run, line=line, field=outcome.field[:60], code=outcome.code[:40],
-                            reason=outcome.reason[:300],
-                        )
-                    )  # fmt: skip
-            else:
-                seen_refs.add(outcome.client_account_ref)
-                batch.append(outcome)
-                if len(batch) >= batch_size:
-                    flush()
-            if progress is not None and report.rows % 1000 == 0:
-                progress(report.rows)
-        flush()
+        try:
+            for line, values in source.rows:
+                report.rows += 1
+                outcome = validate_row(values, line, bound, today=today)
+                if not isinstance(outcome, Reject) and outcome.client_account_ref in seen_refs:
+                    outcome = Reject(
+                        line=line,
+                        field="client_account_ref",
+                        code="duplicate_reference",
+                        reason=(
+                            f"client_account_ref '{outcome.client_account_ref}' appears earlier in "
+                            "this file"
+                        ),
+                    )
+                if isinstance(outcome, Reject):
+                    report.rejected += 1
+                    report.reject_codes[outcome.code] = report.reject_codes.get(outcome.code, 0) + 1
+                    rejects_csv.writerow(
+                        [*values, outcome.line, outcome.field, outcome.code, outcome.reason]
+                    )
+                    ref = (
+                        values[ref_position]
+                        if ref_position is not None and ref_position < len(values)
+                        else ""
+                    )
+                    ack_csv.writerow([line, ref, "rejected", "", outcome.code, outcome.reason])
+                    if run is not None and line not in known_reject_lines:
+                        pending_rejects.append(
+                            ImportReject(
+                                run=run, line=line, field=outcome.field[:60], code=outcome.code[:40],
+                                reason=outcome.reason[:300],
+                            )
+                        )  # fmt: skip
+                else:
+                    seen_refs.add(outcome.client_account_ref)
+                    batch.append(outcome)
+                    if len(batch) >= batch_size:
+                        flush()
+                if progress is not None and report.rows % 1000 == 0:
+                    progress(report.rows)
+            flush()
+        except BaseException:
+            if importer.pipeline is not None:
+                with contextlib.suppress(BaseException):
+                    importer.pipeline.close()  # what was handed over still commits
+            stack.close()
+            rejects_tmp.unlink(missing_ok=True)
+            ack_tmp.unlink(missing_ok=True)
+            raise
+        if importer.pipeline is not None:
+            importer.pipeline.close()
         if progress is not None:
             progress(report.rows)
+    rejects_tmp.replace(rejects_path)
+    ack_tmp.replace(ack_path)
 
     report.parties = len({p for p in importer.parties_seen if p != 0})
     if run is not None:
