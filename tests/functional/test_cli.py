@@ -104,3 +104,34 @@ class TestUsage:
         )  # fmt: skip
         assert proc.returncode == 2
         assert "--client" in proc.stderr
+
+
+FIXTURES = ROOT / "tests" / "fixtures" / "placements"
+
+
+class TestOtherFormats:
+    def test_xlsx_file_imports_like_csv(self, tmp_path):
+        out = tmp_path / "p.xlsx"
+        generated = arrears("gen-placements", "--accounts", "150", "--seed", "12",
+                            "--bad-fraction", "0.04", "--out", str(out))  # fmt: skip
+        manifest = json.loads(Path(generated["manifest"]).read_text())
+        arrears("add-client", "ACME", "--name", "Acme Bank")
+        report = arrears("import-placements", str(out), "--client", "ACME", "--as-of", "2026-11-01")
+        assert report["rows"] == 150
+        assert report["rejected"] == len(manifest["bad_lines"])
+        assert report["loaded"] == Account.objects.count() == 150 - len(manifest["bad_lines"])
+
+    def test_mapping_file_reads_a_client_layout(self, tmp_path):
+        arrears("add-client", "ACME", "--name", "Acme Bank")
+        report = arrears(
+            "import-placements", str(FIXTURES / "other_layout.csv"), "--client", "ACME",
+            "--mapping", str(FIXTURES / "other_layout.toml"), "--as-of", "2026-11-01",
+            "--rejects", str(tmp_path / "rejects.csv"), "--ack", str(tmp_path / "ack.csv"),
+        )  # fmt: skip
+        assert (report["rows"], report["loaded"], report["rejected"]) == (3, 2, 1)
+        rejects = (tmp_path / "rejects.csv").read_text()
+        assert "date_of_birth '02/30/1980' is not a real date (expected MM/DD/YYYY)" in rejects
+        first = Account.objects.get(client_ref="X-100")
+        assert first.principal_minor == 150_000
+        assert first.date_of_first_delinquency.isoformat() == "2023-08-01"
+        assert first.charge_off_date.isoformat() == "2024-02-28"
