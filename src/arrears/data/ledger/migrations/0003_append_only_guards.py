@@ -48,7 +48,8 @@ def forwards(apps, schema_editor):
             "BEGIN IF OLD.date_of_first_delinquency IS NOT NULL AND "
             "NEW.date_of_first_delinquency IS DISTINCT FROM OLD.date_of_first_delinquency THEN "
             f"RAISE EXCEPTION '{DOFD_MESSAGE}'; END IF; RETURN NEW; END $$",
-            "CREATE TRIGGER accounts_account_dofd_fixed BEFORE UPDATE ON accounts_account "
+            "CREATE TRIGGER accounts_account_dofd_fixed "
+            "BEFORE UPDATE OF date_of_first_delinquency ON accounts_account "
             "FOR EACH ROW EXECUTE FUNCTION accounts_account_dofd_fixed()",
         ]
     else:
