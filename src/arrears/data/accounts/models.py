@@ -111,9 +111,6 @@ class Account(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "client_ref"], name="account_unique_ref"),
         ]
-        indexes = [
-            models.Index(fields=["status", "balance_minor"], name="account_status_bal_idx"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.client.code}/{self.client_ref}"
