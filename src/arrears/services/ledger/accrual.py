@@ -3,8 +3,10 @@
 Interest is exact and cumulative (``core.interest``): each run posts only the whole-cent
 difference between what is due from the itemization date and what was already posted, so daily,
 monthly or one-off runs give the same cents. Running again for the same date, or an earlier one,
-posts nothing and says so. Accounts go through in id ranges, each range one transaction, so a
-crash loses at most a range and a re-run picks up where it stopped.
+posts nothing and says so: each account row is locked and must not be accrued through the date
+yet, a condition PostgreSQL re-checks after waiting for a lock, so two runs at once cannot both
+post. Accounts go through in id ranges, each range one transaction, so a crash loses at most a
+range and a re-run picks up where it stopped.
 
 On PostgreSQL each range is one statement: the same integer arithmetic as ``core.interest``
 written in SQL on ``numeric`` (exact, no overflow), inserting the entries and updating the
@@ -103,34 +105,38 @@ WITH due AS (
     FOR UPDATE OF a
 ), floored AS (
     SELECT due.*, floor(n / d) AS q FROM due
-), rounded AS (
+), totals AS (
     -- round half to even: n = q*d + r with 0 <= r < d
     SELECT id, currency, interest_accrued_minor,
            (q + CASE WHEN 2 * (n - q * d) > d
                        OR (2 * (n - q * d) = d AND mod(q, 2) <> 0) THEN 1 ELSE 0 END)::bigint
              AS total
     FROM floored
+), rounded AS MATERIALIZED (
+    -- the entry id is taken here, so the update below joins accounts by primary key only
+    SELECT totals.*, total - interest_accrued_minor AS amount,
+           CASE WHEN total <> interest_accrued_minor THEN nextval(%(entry_seq)s) END AS entry_id
+    FROM totals
 ), ins AS (
-    INSERT INTO ledger_entry (account_id, kind, effective_on, posted_at, currency,
+    INSERT INTO ledger_entry (id, account_id, kind, effective_on, posted_at, currency,
         principal_minor, interest_minor, fees_minor, costs_minor, cash_minor, idempotency_key,
         source, memo)
-    SELECT id, 'interest', %(as_of)s::date, %(now)s, currency, 0,
-           total - interest_accrued_minor, 0, 0, 0,
-           'accrual:' || id || ':' || %(as_of_text)s, 'accrual', %(memo)s
-    FROM rounded WHERE total <> interest_accrued_minor
-    RETURNING id, account_id, interest_minor
+    SELECT entry_id, id, 'interest', %(as_of)s::date, %(now)s, currency, 0, amount, 0, 0, 0,
+           NULL, 'accrual', %(memo)s
+    FROM rounded WHERE entry_id IS NOT NULL
+    RETURNING 1
 ), upd AS (
     UPDATE accounts_account a SET
         accrued_through = %(as_of)s::date,
         interest_accrued_minor = r.total,
-        interest_minor = a.interest_minor + COALESCE(ins.interest_minor, 0),
-        balance_minor = a.balance_minor + COALESCE(ins.interest_minor, 0),
-        balance_through_entry_id = COALESCE(ins.id, a.balance_through_entry_id)
-    FROM rounded r LEFT JOIN ins ON ins.account_id = r.id
+        interest_minor = a.interest_minor + r.amount,
+        balance_minor = a.balance_minor + r.amount,
+        balance_through_entry_id = COALESCE(r.entry_id, a.balance_through_entry_id)
+    FROM rounded r
     WHERE a.id = r.id
-    RETURNING ins.id AS entry_id, COALESCE(ins.interest_minor, 0) AS amount
+    RETURNING r.entry_id, r.amount
 )
-SELECT count(*), count(entry_id), COALESCE(sum(amount), 0) FROM upd
+SELECT count(*), count(entry_id), COALESCE(sum(amount), 0), (SELECT count(*) FROM ins) FROM upd
 """
 
 
@@ -146,9 +152,12 @@ def _accrue_postgresql(
     bounds = Account.objects.aggregate(lo=Min("id"), hi=Max("id"))
     if bounds["lo"] is None:
         return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('ledger_entry', 'id')")
+        entry_seq = cursor.fetchone()[0]
     params: dict[str, Any] = {
+        "entry_seq": entry_seq,
         "as_of": as_of,
-        "as_of_text": as_of.isoformat(),
         "now": now,
         "memo": f"Interest through {as_of.isoformat()}",
     }
@@ -157,8 +166,10 @@ def _accrue_postgresql(
     while lo < bounds["hi"]:
         hi = lo + chunk_size
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # the range's joins stay in memory
             cursor.execute(_ACCRUE_SQL, {**params, "lo": lo, "hi": hi})
-            accounts, entries, amount = cursor.fetchone()
+            accounts, entries, amount, inserted = cursor.fetchone()
+            assert inserted == entries
         report.accounts += accounts
         report.entries += entries
         report.interest_minor += int(amount)
@@ -260,7 +271,7 @@ def interest_accrue(
             ):
                 entry_rows.append((
                     eid, aid, EntryKind.INTEREST, as_of, now, currency, 0, amount, 0, 0, 0,
-                    f"accrual:{aid}:{as_of.isoformat()}", "accrual", memo,
+                    None, "accrual", memo,
                 ))  # fmt: skip
                 _, through_date, posted_total = post_updates[aid]
                 full_updates.append(
