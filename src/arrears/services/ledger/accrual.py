@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from arrears.core import interest as core_interest
@@ -196,10 +196,18 @@ def interest_accrue(
     after_chargeoff = [pk for pk, c in clients.items() if c.accrue_after_charge_off]
     eligible = Account.objects.filter(_eligible(list(clients), after_chargeoff))
     due = eligible.filter(Q(accrued_through__isnull=True) | Q(accrued_through__lt=as_of))
-    report.skipped_already_accrued = eligible.filter(accrued_through__gte=as_of).count()
-    latest = eligible.order_by("-accrued_through").values_list("accrued_through", flat=True).first()
+    # One scan for the counts: due now, already accrued through the date, and the latest date.
+    counts = eligible.aggregate(
+        due=Count("id", filter=Q(accrued_through__isnull=True) | Q(accrued_through__lt=as_of)),
+        done=Count("id", filter=Q(accrued_through__gte=as_of)),
+        latest=Max("accrued_through"),
+    )
+    report.skipped_already_accrued = counts["done"]
+    latest = counts["latest"]
     report.latest_accrued_through = latest.isoformat() if latest else None
-    total = due.count()
+    total = counts["due"]
+    if total == 0:
+        return report
     if connection.vendor == "postgresql":
         _accrue_postgresql(
             report, as_of=as_of, now=now, chunk_size=chunk_size * 10, progress=progress,
