@@ -298,8 +298,9 @@ def main() -> int:
         names = [n for n in names if n != "import"]
     results: dict[str, Any] = {}
     persistent = db == "sqlite" or os.environ.get("ARREARS_DATABASE_URL", "").startswith("postgres")
-    if "import" in names:
-        (BENCH_DIR / f".loaded-{db}-{args.accounts}").unlink(missing_ok=True)
+    if "import" in names:  # the database is rebuilt: no size's portfolio survives
+        for marker in BENCH_DIR.glob(f".loaded-{db}-*"):
+            marker.unlink()
     with _database(db) as url:
         env = dict(os.environ, ARREARS_DATABASE_URL=url)
         if persistent:
