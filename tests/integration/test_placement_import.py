@@ -26,7 +26,8 @@ from tests.placement_files import ANCHOR, write_generated
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("test")
-ACCEPTANCE_ROWS = int(os.environ.get("ARREARS_ACCEPTANCE_ROWS", "20000"))
+# The acceptance size: a generated 100k-row file with 1 % bad rows.
+ACCEPTANCE_ROWS = int(os.environ.get("ARREARS_ACCEPTANCE_ROWS", "100000"))
 
 HEADER = (
     "client_account_ref,original_creditor,principal,interest,fees,costs,charge_off_date,"
