@@ -36,6 +36,11 @@ class TestAuth:
     def test_clients_need_a_login(self, client):
         assert client.get("/api/clients").status_code == 401
 
+    def test_docs_page_uses_the_bundled_swagger_ui_not_a_cdn(self, client):
+        html = client.get("/api/docs").content.decode()
+        assert "/static/ninja/swagger-ui-bundle.js" in html
+        assert "cdn." not in html
+
     def test_openapi_schema_is_served(self, client):
         schema = client.get("/api/openapi.json").json()
         assert schema["openapi"].startswith("3.1")

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves its bundled Swagger UI, so /api/docs works without a CDN
     "django_tasks_db",
     "arrears.data.users",
     "arrears.data.clients",
