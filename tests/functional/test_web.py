@@ -108,3 +108,55 @@ class TestAdmin:
         page = admin_client.get(f"/admin/parties/party/{party.pk}/change/").content.decode()
         assert "***-**-6789" in page
         assert "ssn_encrypted" not in page
+
+
+class TestAdminAudit:
+    @pytest.fixture
+    def admin_client(self, client):
+        user = User.objects.create_superuser("root", password="a-long-real-passphrase")
+        client.force_login(user)
+        return client
+
+    def test_changing_an_account_in_the_admin_is_audited(self, admin_client):
+        from arrears.data.audit.models import AuditEvent
+
+        account = make_account(make_client())
+        page = admin_client.get(f"/admin/accounts/account/{account.pk}/change/")
+        form = page.context["adminform"].form
+        data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+        data.update(
+            {
+                "status": "closed",
+                "status_reason": "client instruction",
+                "account_parties-TOTAL_FORMS": "0", "account_parties-INITIAL_FORMS": "0",
+                "holds-TOTAL_FORMS": "0", "holds-INITIAL_FORMS": "0",
+                "entries-TOTAL_FORMS": "0", "entries-INITIAL_FORMS": "0",
+            }
+        )  # fmt: skip
+        for key in (
+            "placement",
+            "charge_off_date",
+            "itemization_date",
+            "status_changed_on",
+            "placed_on",
+        ):
+            value = getattr(account, key if key != "placement" else "placement_id")
+            data[key] = value.isoformat() if hasattr(value, "isoformat") else (value or "")
+        response = admin_client.post(f"/admin/accounts/account/{account.pk}/change/", data)
+        assert response.status_code == 302, response.content[:2000]
+        event = AuditEvent.objects.get(event="admin.account.changed")
+        assert event.account_id == account.pk
+        assert event.details["fields"]["status"] == "closed"
+        assert event.actor_label == "admin:root"
+
+    def test_creating_a_user_audits_without_the_password(self, admin_client):
+        from arrears.data.audit.models import AuditEvent
+
+        response = admin_client.post(
+            "/admin/users/user/add/",
+            {"username": "newbie", "password1": "Another-long-passphrase-9", "password2": "Another-long-passphrase-9",
+             "usable_password": "true", "role": "collector"},
+        )  # fmt: skip
+        assert response.status_code == 302, response.content[:3000]
+        event = AuditEvent.objects.get(event="admin.user.added")
+        assert "Another-long-passphrase-9" not in str(event.details)

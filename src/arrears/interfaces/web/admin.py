@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.http import HttpRequest
 
 from arrears.core.money import format_minor
@@ -17,9 +18,53 @@ from arrears.data.imports.models import ImportReject, ImportRun
 from arrears.data.ledger.models import Entry
 from arrears.data.parties.models import ContactPoint, Party, PartyLinkReview
 from arrears.data.users.models import User
+from arrears.services.common import Actor, audit_record
 
 admin.site.site_header = "Arrears back office"
 admin.site.site_title = "Arrears"
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(label=f"admin:{request.user.get_username()}", user_id=request.user.pk)
+
+
+class AuditedAdminMixin:
+    """Every change made through the back office lands in the audit trail, field by field."""
+
+    audit_event = "admin.changed"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            _audit_form(request, obj, form, created=not change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_formset(request, form, formset, change)  # type: ignore[misc]
+            for inline_form in formset.forms:
+                if inline_form.has_changed() and inline_form.instance.pk:
+                    _audit_form(request, inline_form.instance, inline_form, created=False)
+
+
+def _audit_form(request: HttpRequest, obj: Any, form: Any, *, created: bool) -> None:
+    changed = list(form.changed_data)
+    if not changed and not created:
+        return
+    account_id = obj.pk if isinstance(obj, Account) else getattr(obj, "account_id", None)
+    party_id = obj.pk if isinstance(obj, Party) else getattr(obj, "party_id", None)
+    audit_record(
+        actor=_actor(request),
+        event=f"admin.{obj._meta.model_name}.{'added' if created else 'changed'}",
+        account_id=account_id,
+        party_id=party_id,
+        details={
+            "object": f"{obj._meta.label}:{obj.pk}",
+            "fields": {
+                name: "(changed)" if "password" in name else str(form.cleaned_data.get(name))
+                for name in changed
+            },
+        },
+    )
 
 
 class ReadOnlyMixin:
@@ -34,7 +79,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(User)
-class ArrearsUserAdmin(UserAdmin[User]):
+class ArrearsUserAdmin(AuditedAdminMixin, UserAdmin[User]):
     list_display = ("username", "first_name", "last_name", "role", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff")
     fieldsets = (*UserAdmin.fieldsets, ("Arrears", {"fields": ("role",)}))  # type: ignore[misc]
@@ -42,7 +87,7 @@ class ArrearsUserAdmin(UserAdmin[User]):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin[Client]):
+class ClientAdmin(AuditedAdminMixin, admin.ModelAdmin[Client]):
     list_display = ("code", "name", "kind", "interest_policy", "accrue_after_charge_off", "active")
     list_filter = ("kind", "interest_policy", "active")
     search_fields = ("code", "name")
@@ -88,7 +133,7 @@ BALANCE_FIELDS = (
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin[Account]):
+class AccountAdmin(AuditedAdminMixin, admin.ModelAdmin[Account]):
     list_display = ("id", "client", "client_ref", "original_creditor", "status", "balance")
     list_filter = ("client", "status")
     search_fields = ("client_ref", "=id")
@@ -123,7 +168,7 @@ class ContactPointInline(admin.TabularInline[ContactPoint, Any]):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin[Party]):
+class PartyAdmin(AuditedAdminMixin, admin.ModelAdmin[Party]):
     list_display = ("id", "display_name", "kind", "ssn")
     search_fields = ("last_name", "first_name", "business_name", "=id")
     fields = ("kind", "first_name", "middle_name", "last_name", "suffix", "business_name", "ssn")
@@ -139,7 +184,7 @@ class PartyAdmin(admin.ModelAdmin[Party]):
 
 
 @admin.register(PartyLinkReview)
-class PartyLinkReviewAdmin(admin.ModelAdmin[PartyLinkReview]):
+class PartyLinkReviewAdmin(AuditedAdminMixin, admin.ModelAdmin[PartyLinkReview]):
     list_display = ("id", "party", "candidate", "reason", "status", "created_at")
     list_filter = ("status",)
     raw_id_fields = ("party", "candidate")
