@@ -106,9 +106,9 @@ class TestBatchAgreesWithCore:
         for n in range(300):
             client = capped if n % 3 == 0 else plain
             day_count = rng.choice(["actual/365", "actual/360", "30/360"])
+            month_ends = [date(2026, 1, 30), date(2026, 1, 31), date(2026, 3, 1)]
             start = rng.choice(
-                [date(2026, 1, 30), date(2026, 1, 31), date(2026, 3, 1)]
-                + [date(2025, 1, 1) + timedelta(days=rng.randint(0, 560))]
+                [*month_ends, date(2025, 1, 1) + timedelta(days=rng.randint(0, 560))]
             )
             account = make_account(
                 client, principal=rng.randint(1, 5_000_000), rate_ppm=rng.randint(1, 360_000),

@@ -133,6 +133,8 @@ class AccountParty(models.Model):
     role = models.CharField(max_length=24, choices=PartyRole.choices, default=PartyRole.PRIMARY)
 
     class Meta:
+        verbose_name = "account party"
+        verbose_name_plural = "account parties"
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "party", "role"], name="account_party_unique_role"

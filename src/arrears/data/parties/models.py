@@ -124,7 +124,8 @@ class ContactPoint(models.Model):
             return f"{self.phone_e164} ({self.phone_type})"
         if self.kind == ContactKind.EMAIL:
             return self.email
-        return f"{self.address1}, {self.city}, {self.state} {self.zip}"
+        zip_code = f"{self.zip[:5]}-{self.zip[5:]}" if len(self.zip) == 9 else self.zip
+        return f"{self.address1}, {self.city}, {self.state} {zip_code}"
 
 
 class BankAccount(models.Model):
