@@ -22,7 +22,12 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any, Final
 
-from arrears.core.formats.placements import DEFAULT_HEADER, FIELD_NAMES, normalise_phone
+from arrears.core.formats.placements import (
+    DEFAULT_HEADER,
+    FIELD_NAMES,
+    REJECT_CODES,
+    normalise_phone,
+)
 from arrears.core.synthetic._data import (
     BUSINESS_FORMS,
     BUSINESS_TRADES,
@@ -49,24 +54,8 @@ _BUSINESS_SPACE: Final = (
     len(BUSINESS_WORDS) * (len(BUSINESS_WORDS) - 1) * len(BUSINESS_TRADES) * len(BUSINESS_FORMS)
 )
 
-DEFECTS: Final[tuple[str, ...]] = (
-    "missing_required",
-    "invalid_date",
-    "future_date",
-    "date_order",
-    "invalid_amount",
-    "zero_balance",
-    "invalid_currency",
-    "invalid_state",
-    "invalid_zip",
-    "invalid_phone",
-    "invalid_email",
-    "invalid_ssn",
-    "invalid_rate",
-    "invalid_choice",
-    "too_long",
-    "duplicate_reference",
-)
+# Every reject code but wrong_field_count (a generated row always has the header's width).
+DEFECTS: Final[tuple[str, ...]] = tuple(c for c in REJECT_CODES if c != "wrong_field_count")
 """The defects a bad synthetic row carries (exactly one each)."""
 
 
