@@ -244,31 +244,7 @@ def payment_reverse(
     *, entry_id: int, on: date, reason: str, actor: Actor, now: datetime | None = None
 ) -> PostResult:
     """A returned or bounced payment (NSF): the payment's allocation is undone exactly."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        payment = Entry.objects.filter(pk=entry_id).first()
-        if payment is None:
-            raise NotFound(f"no entry {entry_id}", field="entry_id")
-        account = _lock(payment.account_id)
-        ledger = account_ledger(account)
-        terms = _bring_interest_to(account, ledger, on, actor=actor, now=now)
-        before = account.principal_minor
-        try:
-            new = ledger.reverse_payment(entry_id, on)
-        except LedgerError as exc:
-            raise LedgerRefused(str(exc), field="entry_id") from exc
-        row = _append(account, ledger, new, actor=actor, now=now, source="reversal", memo=reason)
-        _close_segment(account, terms, before, on)
-        if account.status == AccountStatus.PAID and account.balance_minor > 0:
-            account.status = AccountStatus.ACTIVE
-            account.status_reason = "payment reversed"
-            account.status_changed_on = on
-        account.save()
-        audit_record(
-            actor=actor, event="payment.reversed", account_id=account.pk, at=now,
-            details={"entry": row.pk, "reverses": entry_id, "reason": reason},
-        )  # fmt: skip
-        return PostResult(row.pk, 0, 0, ledger.balances())
+    return _reverse(entry_id=entry_id, on=on, reason=reason, actor=actor, now=now, payment=True)
 
 
 def charge_post(
@@ -309,7 +285,13 @@ def charge_post(
 def entry_reverse(
     *, entry_id: int, on: date, reason: str, actor: Actor, now: datetime | None = None
 ) -> PostResult:
-    """Correct a posting by a reversing entry (never by editing it)."""
+    """Correct a posting other than a payment by a reversing entry (never by editing it)."""
+    return _reverse(entry_id=entry_id, on=on, reason=reason, actor=actor, now=now, payment=False)
+
+
+def _reverse(
+    *, entry_id: int, on: date, reason: str, actor: Actor, now: datetime | None, payment: bool
+) -> PostResult:
     now = now or timezone.now()
     with transaction.atomic():
         original = Entry.objects.filter(pk=entry_id).first()
@@ -324,16 +306,23 @@ def entry_reverse(
         )
         before = account.principal_minor
         try:
-            new = ledger.reverse(entry_id, on)
+            new = ledger.reverse_payment(entry_id, on) if payment else ledger.reverse(entry_id, on)
         except LedgerError as exc:
             raise LedgerRefused(str(exc), field="entry_id") from exc
         row = _append(account, ledger, new, actor=actor, now=now, source="reversal", memo=reason)
         _close_segment(account, terms, before, on)
+        if payment and account.status == AccountStatus.PAID and account.balance_minor > 0:
+            account.status = AccountStatus.ACTIVE
+            account.status_reason = "payment reversed"
+            account.status_changed_on = on
         account.save()
         audit_record(
-            actor=actor, event="entry.reversed", account_id=account.pk, at=now,
+            actor=actor,
+            event="payment.reversed" if payment else "entry.reversed",
+            account_id=account.pk,
+            at=now,
             details={"entry": row.pk, "reverses": entry_id, "reason": reason},
-        )  # fmt: skip
+        )
         return PostResult(row.pk, 0, 0, ledger.balances())
 
 
