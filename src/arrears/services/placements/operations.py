@@ -215,7 +215,6 @@ class _Importer:
     ) -> None:
         self.client = client
         self.placement = placement
-        self.run = run
         self.today = today
         self.now = now
         self.dry_run = dry_run
