@@ -89,53 +89,64 @@ class TestInterestAccrue:
         assert interest_posted(account) == 6_000
 
 
+def _check_batch_agrees_with_core(*, accounts: int, chunk_size: int) -> None:
+    import random
+
+    from arrears.core.interest import AccrualState, accrue
+    from arrears.data.accounts.models import Account
+
+    rng = random.Random(2026)
+    capped = make_client("CAP", interest=True, cap_ppm=90_000)
+    plain = make_client("PLN", interest=True)
+    as_of = date(2026, 8, 31)
+    expected = {}
+    for n in range(accounts):
+        client = capped if n % 3 == 0 else plain
+        day_count = rng.choice(["actual/365", "actual/360", "30/360"])
+        month_ends = [date(2026, 1, 30), date(2026, 1, 31), date(2026, 3, 1)]
+        start = rng.choice([*month_ends, date(2025, 1, 1) + timedelta(days=rng.randint(0, 560))])
+        account = make_account(
+            client, principal=rng.randint(1, 5_000_000), rate_ppm=rng.randint(1, 360_000),
+            day_count=day_count, itemization_date=start,
+        )  # fmt: skip
+        closed = rng.choice([0, 0, rng.randint(0, 10**13)])
+        posted = rng.choice([0, rng.randint(0, 50_000)])
+        Account.objects.filter(pk=account.pk).update(
+            accrual_closed_numerator=closed, interest_accrued_minor=posted
+        )
+        state = AccrualState(segment_start=start, closed_numerator=closed, posted_minor=posted)
+        terms = InterestTerms(
+            account.interest_rate_ppm,
+            DayCount(day_count),
+            capped.rate_cap_ppm if client == capped else None,
+        )
+        result = accrue(state, principal_minor=account.principal_minor, terms=terms, as_of=as_of)
+        expected[account.pk] = (result.post_minor, result.state.posted_minor)
+
+    report = interest_accrue(as_of=as_of, actor=ACTOR, now=NOW, chunk_size=chunk_size)
+    assert report.accounts == accounts
+    assert report.entries == sum(1 for post, _ in expected.values() if post != 0)
+    for account in Account.objects.filter(pk__in=expected):
+        post, total = expected[account.pk]
+        assert interest_posted(account) == post, account.pk
+        assert account.interest_accrued_minor == total
+        assert account.accrued_through == as_of
+        assert account.balance_minor == account.principal_minor + post
+
+
 class TestBatchAgreesWithCore:
-    """The batch (one SQL statement per range on PostgreSQL) posts exactly what core computes."""
+    """The batch (SQL statements per id range on PostgreSQL) posts exactly what core computes."""
 
     def test_every_account_matches_core_accrue(self):
-        import random
+        _check_batch_agrees_with_core(accounts=300, chunk_size=37)
 
-        from arrears.core.interest import AccrualState, accrue
-        from arrears.data.accounts.models import Account
 
-        rng = random.Random(2026)
-        capped = make_client("CAP", interest=True, cap_ppm=90_000)
-        plain = make_client("PLN", interest=True)
-        as_of = date(2026, 8, 31)
-        expected = {}
-        for n in range(300):
-            client = capped if n % 3 == 0 else plain
-            day_count = rng.choice(["actual/365", "actual/360", "30/360"])
-            month_ends = [date(2026, 1, 30), date(2026, 1, 31), date(2026, 3, 1)]
-            start = rng.choice(
-                [*month_ends, date(2025, 1, 1) + timedelta(days=rng.randint(0, 560))]
-            )
-            account = make_account(
-                client, principal=rng.randint(1, 5_000_000), rate_ppm=rng.randint(1, 360_000),
-                day_count=day_count, itemization_date=start,
-            )  # fmt: skip
-            closed = rng.choice([0, 0, rng.randint(0, 10**13)])
-            posted = rng.choice([0, rng.randint(0, 50_000)])
-            Account.objects.filter(pk=account.pk).update(
-                accrual_closed_numerator=closed, interest_accrued_minor=posted
-            )
-            state = AccrualState(segment_start=start, closed_numerator=closed, posted_minor=posted)
-            terms = InterestTerms(
-                account.interest_rate_ppm,
-                DayCount(day_count),
-                capped.rate_cap_ppm if client == capped else None,
-            )
-            result = accrue(
-                state, principal_minor=account.principal_minor, terms=terms, as_of=as_of
-            )
-            expected[account.pk] = (result.post_minor, result.state.posted_minor)
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+class TestParallelAccrual:
+    """Outside a transaction, PostgreSQL runs id ranges on two connections at once."""
 
-        report = interest_accrue(as_of=as_of, actor=ACTOR, now=NOW, chunk_size=37)
-        assert report.accounts == 300
-        assert report.entries == sum(1 for post, _ in expected.values() if post != 0)
-        for account in Account.objects.filter(pk__in=expected):
-            post, total = expected[account.pk]
-            assert interest_posted(account) == post, account.pk
-            assert account.interest_accrued_minor == total
-            assert account.accrued_through == as_of
-            assert account.balance_minor == account.principal_minor + post
+    def test_parallel_ranges_match_core_and_rerun_posts_nothing(self):
+        _check_batch_agrees_with_core(accounts=120, chunk_size=3)  # ranges of 15 ids
+        again = interest_accrue(as_of=date(2026, 8, 31), actor=ACTOR, now=NOW, chunk_size=3)
+        assert (again.accounts, again.entries, again.skipped_already_accrued) == (0, 0, 120)
