@@ -97,5 +97,7 @@ class TestAccounts:
     def test_unknown_account_is_404(self, client, collector):
         assert client.get("/api/accounts/424242", **collector).status_code == 404
 
-    def test_non_numeric_id_is_422(self, client, collector):
-        assert client.get("/api/accounts/abc", **collector).status_code in (404, 422)
+    def test_non_numeric_id_is_4xx_naming_the_field(self, client, collector):
+        response = client.get("/api/accounts/abc", **collector)
+        assert response.status_code == 422
+        assert response.json()["field"] == "account_id"
