@@ -221,10 +221,9 @@ def write_floor_seconds() -> float | None:
                     )
                 cursor.execute(f"ALTER TABLE {q('floor_' + table)} ADD {definition}")
     started = time.perf_counter()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            for table in FLOOR_TABLES:
-                cursor.execute(f"INSERT INTO {q('floor_' + table)} SELECT * FROM {q(table)}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in FLOOR_TABLES:
+            cursor.execute(f"INSERT INTO {q('floor_' + table)} SELECT * FROM {q(table)}")
     seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         for table in FLOOR_TABLES:
