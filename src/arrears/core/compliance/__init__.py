@@ -1,0 +1,56 @@
+"""Compliance: rule packs as data and a pure evaluator that explains every decision."""
+
+from arrears.core.compliance.evaluator import evaluate, judge
+from arrears.core.compliance.model import (
+    Attempt,
+    Channel,
+    CollectorKind,
+    ContactPointState,
+    ContactRequest,
+    ContactSnapshot,
+    Decision,
+    Direction,
+    HoldState,
+    InconvenientTime,
+    Outcome,
+    Purpose,
+    Reason,
+    Recipient,
+    ValidationState,
+    Verdict,
+)
+from arrears.core.compliance.packs import (
+    PackError,
+    PackSet,
+    Rule,
+    RulePack,
+    load_pack,
+    shipped_packs,
+)
+
+__all__ = [
+    "Attempt",
+    "Channel",
+    "CollectorKind",
+    "ContactPointState",
+    "ContactRequest",
+    "ContactSnapshot",
+    "Decision",
+    "Direction",
+    "HoldState",
+    "InconvenientTime",
+    "Outcome",
+    "PackError",
+    "PackSet",
+    "Purpose",
+    "Reason",
+    "Recipient",
+    "Rule",
+    "RulePack",
+    "ValidationState",
+    "Verdict",
+    "evaluate",
+    "judge",
+    "load_pack",
+    "shipped_packs",
+]

@@ -1,0 +1,85 @@
+"""evaluate(): every applicable rule judges the request; the Decision keeps every reason.
+
+When something blocks, the earliest allowed moment is found by chaining the blocking rules' own
+end moments: judge again at the latest of them, and repeat until nothing blocks (that moment is
+the answer, and the rule that set it blocked every instant before it) or a block has no end.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from arrears.core.compliance.checks import CHECKS, at_moment, local_day
+from arrears.core.compliance.model import (
+    ContactRequest,
+    ContactSnapshot,
+    Decision,
+    Reason,
+    Verdict,
+)
+from arrears.core.compliance.packs import PackSet
+
+_MAX_STEPS = 64
+
+
+class EvaluationError(RuntimeError):
+    """A check reported an end moment that does not move forward: a bug in a check."""
+
+
+def judge(packs: PackSet, snap: ContactSnapshot, req: ContactRequest) -> tuple[Reason, ...]:
+    """Every applicable rule's verdict on the request at ``req.at``."""
+    day = local_day(req.at, snap.day_zone)
+    reasons: list[Reason] = []
+    for pack, rule in packs.rules_for(snap.jurisdictions):
+        if (
+            not rule.in_force(day)
+            or snap.collector_kind not in rule.collectors
+            or req.channel not in rule.channels
+        ):
+            continue
+        verdict, message, until = CHECKS[rule.check].fn(rule, snap, req)
+        reasons.append(
+            Reason(
+                rule_id=rule.id,
+                citation=rule.citation,
+                verdict=verdict,
+                message=message,
+                until=until if verdict is Verdict.BLOCK else None,
+                pack=pack.label,
+            )
+        )
+    return tuple(reasons)
+
+
+def earliest_allowed(
+    packs: PackSet, snap: ContactSnapshot, req: ContactRequest, reasons: tuple[Reason, ...]
+) -> datetime | None:
+    at = req.at
+    for _ in range(_MAX_STEPS):
+        blocks = [r for r in reasons if r.verdict is Verdict.BLOCK]
+        if not blocks:
+            return at
+        if any(r.until is None for r in blocks):
+            return None
+        nxt = max(r.until for r in blocks if r.until is not None)
+        if nxt <= at:
+            raise EvaluationError(f"a block ends at {nxt}, not after {at}: {blocks}")
+        at = nxt
+        reasons = judge(packs, snap, at_moment(req, at))
+    return None
+
+
+def evaluate(packs: PackSet, snap: ContactSnapshot, req: ContactRequest) -> Decision:
+    """Judge one contact request; the Decision names every rule and when contact can happen."""
+    if req.at.tzinfo is None:
+        raise ValueError("the moment of a contact must carry its time zone")
+    reasons = judge(packs, snap, req)
+    allowed = not any(r.verdict is Verdict.BLOCK for r in reasons)
+    return Decision(
+        allowed=allowed,
+        channel=req.channel,
+        at=req.at,
+        reasons=reasons,
+        earliest=req.at if allowed else earliest_allowed(packs, snap, req, reasons),
+        pack_version=packs.version_for(snap.jurisdictions),
+    )

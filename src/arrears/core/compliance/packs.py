@@ -1,0 +1,221 @@
+"""Rule packs: versioned TOML files of rules, each with an id, a citation and effective dates.
+
+Every number the rules use lives in a pack, never in code. A pack names its jurisdiction
+("US", "US-MA", "US-NY-NYC", or "client:CODE"); a rule names the check that implements it
+(``checks.CHECKS``), the collector kinds and channels it applies to, the dates it is in force
+and its parameters. A client pack may also override the parameters of another pack's rule.
+
+    name = "us-federal"
+    version = "2026.11.1"
+    jurisdiction = "US"
+
+    [[rules]]
+    id = "regf.call-frequency"
+    check = "call_frequency"
+    citation = "12 CFR 1006.14(b)(2)(i)(A)"
+    effective_from = 2021-11-30
+    collectors = ["agency", "debt_buyer"]
+    channels = ["call", "voicemail"]
+    params = { max_calls = 7, days = 7 }
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from importlib import resources
+from typing import Any
+
+from arrears.core.compliance.model import Channel, CollectorKind, Effect
+
+
+class PackError(ValueError):
+    """A rule pack that cannot be used; the message names the pack, the rule and the field."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    check: str
+    citation: str
+    summary: str
+    effect: Effect
+    basis: str  # "law" or "policy"
+    effective_from: date
+    effective_to: date | None  # exclusive
+    collectors: frozenset[CollectorKind]
+    channels: frozenset[Channel]
+    params: dict[str, Any] = field(hash=False, compare=True)
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
+
+@dataclass(frozen=True)
+class RulePack:
+    name: str
+    version: str
+    jurisdiction: str
+    title: str
+    rules: tuple[Rule, ...]
+    overrides: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+ALL_COLLECTORS = frozenset(CollectorKind)
+ALL_CHANNELS = frozenset(Channel)
+
+
+def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in table:
+        raise PackError(f"{where}: '{key}' is required")
+    value = table[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise PackError(f"{where}: '{key}' must be a {kind.__name__}")
+    return value
+
+
+def _enum_set[E: StrEnum](values: Any, enum: type[E], where: str, key: str) -> frozenset[E]:
+    if not isinstance(values, list) or not values:
+        raise PackError(f"{where}: '{key}' must be a non-empty list")
+    out = set()
+    for value in values:
+        try:
+            out.add(enum(value))
+        except ValueError:
+            choices = ", ".join(e.value for e in enum)
+            raise PackError(f"{where}: '{key}' has {value!r}; choose from {choices}") from None
+    return frozenset(out)
+
+
+def load_pack(text: str, *, source: str = "pack") -> RulePack:
+    """Parse and check one pack. Raises PackError naming what is wrong."""
+    from arrears.core.compliance.checks import CHECKS
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(f"{source}: not valid TOML ({exc})") from exc
+    name = _require(data, "name", str, source)
+    version = _require(data, "version", str, source)
+    jurisdiction = _require(data, "jurisdiction", str, source)
+    where = f"{source} ({name}@{version})"
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for position, table in enumerate(data.get("rules", []), start=1):
+        if not isinstance(table, dict):
+            raise PackError(f"{where}: rule {position} must be a table")
+        rule_id = _require(table, "id", str, f"{where} rule {position}")
+        at = f"{where} rule {rule_id}"
+        if rule_id in seen:
+            raise PackError(f"{at}: the id is used twice")
+        seen.add(rule_id)
+        check = _require(table, "check", str, at)
+        if check not in CHECKS:
+            raise PackError(f"{at}: 'check' {check!r} is not a known check")
+        effect = Effect(CHECKS[check].effect)
+        effective_from = _require(table, "effective_from", date, at)
+        effective_to = table.get("effective_to")
+        if effective_to is not None and (
+            not isinstance(effective_to, date) or effective_to <= effective_from
+        ):
+            raise PackError(f"{at}: 'effective_to' must be a date after 'effective_from'")
+        basis = table.get("basis", "law")
+        if basis not in ("law", "policy"):
+            raise PackError(f"{at}: 'basis' must be 'law' or 'policy'")
+        params = table.get("params", {})
+        if not isinstance(params, dict):
+            raise PackError(f"{at}: 'params' must be a table")
+        missing = [p for p in CHECKS[check].params if p not in params]
+        if missing:
+            raise PackError(f"{at}: params {', '.join(missing)} required by check {check!r}")
+        rules.append(
+            Rule(
+                id=rule_id,
+                check=check,
+                citation=_require(table, "citation", str, at),
+                summary=str(table.get("summary", "")),
+                effect=effect,
+                basis=basis,
+                effective_from=effective_from,
+                effective_to=effective_to,
+                collectors=(
+                    _enum_set(table["collectors"], CollectorKind, at, "collectors")
+                    if "collectors" in table
+                    else ALL_COLLECTORS
+                ),
+                channels=(
+                    _enum_set(table["channels"], Channel, at, "channels")
+                    if "channels" in table
+                    else ALL_CHANNELS
+                ),
+                params=params,
+            )
+        )
+    overrides: list[tuple[str, dict[str, Any]]] = []
+    for table in data.get("overrides", []):
+        target = _require(table, "rule", str, f"{where} override")
+        params = _require(table, "params", dict, f"{where} override of {target}")
+        overrides.append((target, params))
+    return RulePack(
+        name=name,
+        version=version,
+        jurisdiction=jurisdiction,
+        title=str(data.get("title", name)),
+        rules=tuple(rules),
+        overrides=tuple(overrides),
+    )
+
+
+SHIPPED_PACK_FILES = ("us-federal.toml", "us-ma.toml", "us-ny.toml", "us-ny-nyc.toml",
+                      "us-wa.toml", "us-ca.toml")  # fmt: skip
+
+
+def shipped_packs() -> tuple[RulePack, ...]:
+    """The packs that come with Arrears (``core/compliance/packs/``)."""
+    folder = resources.files("arrears.core.compliance").joinpath("packs")
+    return tuple(
+        load_pack(folder.joinpath(name).read_text(encoding="utf-8"), source=name)
+        for name in SHIPPED_PACK_FILES
+    )
+
+
+@dataclass(frozen=True)
+class PackSet:
+    """The packs in force for an evaluation: federal, the consumer's states, the client's."""
+
+    packs: tuple[RulePack, ...]
+
+    def applicable(self, jurisdictions: frozenset[str]) -> tuple[RulePack, ...]:
+        return tuple(
+            p for p in self.packs if p.jurisdiction in jurisdictions or p.jurisdiction == "US"
+        )
+
+    def version_for(self, jurisdictions: frozenset[str]) -> str:
+        return "+".join(p.label for p in self.applicable(jurisdictions))
+
+    def rules_for(self, jurisdictions: frozenset[str]) -> list[tuple[RulePack, Rule]]:
+        packs = self.applicable(jurisdictions)
+        overrides: dict[str, dict[str, Any]] = {}
+        for pack in packs:
+            for target, params in pack.overrides:
+                overrides.setdefault(target, {}).update(params)
+        out: list[tuple[RulePack, Rule]] = []
+        for pack in packs:
+            for rule in pack.rules:
+                if rule.id in overrides:
+                    rule = _with_params(rule, {**rule.params, **overrides[rule.id]})
+                out.append((pack, rule))
+        return out
+
+    def rule_ids(self) -> list[str]:
+        return [rule.id for pack in self.packs for rule in pack.rules]
+
+
+def _with_params(rule: Rule, params: dict[str, Any]) -> Rule:
+    return replace(rule, params=params)
