@@ -101,3 +101,51 @@ class TestAccounts:
         response = client.get("/api/accounts/abc", **collector)
         assert response.status_code == 422
         assert response.json()["field"] == "account_id"
+
+
+class TestContactDecisions:
+    def test_blocked_channel_names_its_rule_citation_and_earliest_moment(self, client, collector):
+        from datetime import date
+
+        from arrears.data.accounts.models import Hold
+
+        account = make_account(make_client())
+        Hold.objects.create(account=account, kind="attorney", starts_on=date(2026, 11, 1),
+                            ends_on=date(2026, 12, 1), source="letter from counsel")  # fmt: skip
+        response = client.get(
+            f"/api/accounts/{account.pk}/contact-decisions",
+            {"at": "2026-11-23T20:00:00Z"},  # 15:00 in New York, 10:00 in Honolulu
+            **collector,
+        )
+        assert response.status_code == 200
+        call = next(d for d in response.json() if d["channel"] == "call")
+        assert call["allowed"] is False
+        assert call["pack_version"] == "us-federal@2026.11.1"
+        # The hold ends at midnight in New York; with no address, 08:00 in every US zone.
+        assert call["earliest"] == "2026-12-01T18:00:00Z"
+        blocks = [r for r in call["reasons"] if r["verdict"] == "block"]
+        assert [(r["rule"], r["citation"]) for r in blocks] == [
+            ("regf.attorney-representation", "12 CFR 1006.6(b)(2); 15 U.S.C. 1692c(a)(2)")
+        ]
+
+    def test_a_moment_without_offset_is_400_naming_at(self, client, collector):
+        account = make_account(make_client())
+        response = client.get(
+            f"/api/accounts/{account.pk}/contact-decisions", {"at": "2026-11-23T12:00:00"},
+            **collector,
+        )  # fmt: skip
+        assert response.status_code == 400
+        assert response.json()["field"] == "at"
+
+    def test_a_malformed_moment_is_422_naming_at(self, client, collector):
+        account = make_account(make_client())
+        response = client.get(
+            f"/api/accounts/{account.pk}/contact-decisions", {"at": "soon"}, **collector
+        )
+        assert response.status_code == 422
+        assert response.json()["field"] == "at"
+
+    def test_unknown_account_is_404(self, client, collector):
+        response = client.get("/api/accounts/999999/contact-decisions", **collector)
+        assert response.status_code == 404
+        assert response.json()["field"] == "account_id"

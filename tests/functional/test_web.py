@@ -78,6 +78,22 @@ class TestAccountPage:
     def test_unknown_account_is_404(self, client, collector):
         assert client.get(reverse("account-page", args=[999_999])).status_code == 404
 
+    def test_shows_each_channel_blocked_by_a_cease_with_its_rule_and_citation(
+        self, client, collector
+    ):
+        from arrears.data.accounts.models import Hold
+
+        account = make_account(make_client())
+        Hold.objects.create(account=account, kind="cease", starts_on=date(2020, 1, 1),
+                            source="consumer letter")  # fmt: skip
+        html = client.get(reverse("account-page", args=[account.pk])).content.decode()
+        assert "Contact now" in html and "us-federal@2026.11.1" in html
+        rows = re.findall(r'<tr class="decision (\w+)">\s*<td>(\w+)</td>', html)
+        assert rows == [("blocked", "Call"), ("blocked", "SMS"), ("blocked", "Email"),
+                        ("blocked", "Letter")]  # fmt: skip
+        assert html.count("<strong>regf.cease-communication</strong>") == 4
+        assert "12 CFR 1006.6(c); 15 U.S.C. 1692c(c)" in html
+
     def test_search_by_client_reference(self, client, collector):
         account = make_account(make_client())
         response = client.get(reverse("account-list"), {"q": account.client_ref})

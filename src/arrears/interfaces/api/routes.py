@@ -6,7 +6,7 @@ body names the field: ``{"detail": ..., "field": ..., "code": ...}``.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -23,6 +23,7 @@ from arrears.data.users.models import Role
 from arrears.services.accounts.queries import account_detail
 from arrears.services.clients.operations import client_add
 from arrears.services.common import Actor, NotFound, ServiceError
+from arrears.services.compliance.queries import contact_decisions
 from arrears.services.placements.queries import import_rejects, import_run_for_file
 from arrears.services.placements.uploads import placement_upload, stored_upload
 
@@ -318,6 +319,57 @@ def get_account(request: HttpRequest, account_id: int) -> Status[Any]:
             "holds": [h.kind for h in view.active_holds],
         },
     )
+
+
+class ReasonOut(Schema):
+    rule: str
+    citation: str
+    verdict: str
+    message: str
+    until: datetime | None
+    pack: str
+
+
+class DecisionOut(Schema):
+    channel: str
+    allowed: bool
+    at: datetime
+    earliest: datetime | None
+    pack_version: str
+    reasons: list[ReasonOut]
+
+
+@accounts.get("/{account_id}/contact-decisions", response={200: list[DecisionOut], 404: ErrorOut})
+def get_contact_decisions(
+    request: HttpRequest, account_id: int, at: datetime | None = None
+) -> Status[Any]:
+    """May we call, text, email or write now (or at ``at``)? Every rule's reason, its citation,
+    the rule-pack version, and the earliest moment contact becomes possible when blocked."""
+    moment = at or timezone.now()
+    if moment.tzinfo is None:
+        raise ServiceError("give the moment with its UTC offset", field="at")
+    decisions = contact_decisions(account_id, at=moment)
+    if decisions is None:
+        raise NotFound(f"no account {account_id}", field="account_id")
+    return Status(
+        200,
+        [
+            {
+                "channel": d.channel.value,
+                "allowed": d.allowed,
+                "at": d.at,
+                "earliest": d.earliest.astimezone(UTC) if d.earliest else None,
+                "pack_version": d.pack_version,
+                "reasons": [
+                    {"rule": r.rule_id, "citation": r.citation, "verdict": r.verdict.value,
+                     "message": r.message,
+                     "until": r.until.astimezone(UTC) if r.until else None, "pack": r.pack}
+                    for r in d.reasons
+                ],
+            }
+            for d in decisions
+        ],
+    )  # fmt: skip
 
 
 api.add_router("/clients", clients)

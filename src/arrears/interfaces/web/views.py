@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from arrears.services.accounts.queries import account_detail, account_search
+from arrears.services.compliance.queries import contact_decisions
 
 
 @login_required
@@ -28,4 +29,9 @@ def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
     view = account_detail(account_id, today=timezone.localdate())
     if view is None:
         raise Http404("no such account")
-    return render(request, "web/account_page.html", {"view": view, "a": view.account})
+    decisions = contact_decisions(account_id, at=timezone.now()) or []
+    return render(
+        request,
+        "web/account_page.html",
+        {"view": view, "a": view.account, "decisions": decisions},
+    )
