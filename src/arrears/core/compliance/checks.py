@@ -94,6 +94,15 @@ def _has_call_consent(snap: ContactSnapshot, at: datetime) -> bool:
     return snap.call_consent_until is not None and at < snap.call_consent_until
 
 
+def _uncounted_call(snap: ContactSnapshot, req: ContactRequest) -> Result | None:
+    """The Reg F exclusions a proposed call can claim: not to the consumer, or with consent."""
+    if _not_to_consumer(req):
+        return Verdict.EXEMPT, f"a call to the {req.recipient.value} is not counted", None
+    if _has_call_consent(snap, req.at):
+        return Verdict.EXEMPT, "placed with the consumer's direct prior consent: not counted", None
+    return None
+
+
 def _rolling_block(
     days_with_attempts: list[date], *, today: date, limit: int, days: int, zone_name: str
 ) -> tuple[int, datetime | None]:
@@ -130,10 +139,8 @@ def _same_medium(channel: Channel, opted_out: frozenset[Channel]) -> bool:
 @_check("call_frequency", params=("max_calls", "days"))
 def call_frequency(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Result:
     limit, days = int(rule.params["max_calls"]), int(rule.params["days"])
-    if _not_to_consumer(req):
-        return Verdict.EXEMPT, f"a call to the {req.recipient.value} is not counted", None
-    if _has_call_consent(snap, req.at):
-        return Verdict.EXEMPT, "placed with the consumer's direct prior consent: not counted", None
+    if (exempt := _uncounted_call(snap, req)) is not None:
+        return exempt
     counted = [
         local_day(a.at, snap.day_zone)
         for a in snap.attempts
@@ -161,10 +168,8 @@ def call_frequency(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Re
 @_check("call_after_conversation", params=("days",))
 def call_after_conversation(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Result:
     days = int(rule.params["days"])
-    if _not_to_consumer(req):
-        return Verdict.EXEMPT, f"a call to the {req.recipient.value} is not counted", None
-    if _has_call_consent(snap, req.at):
-        return Verdict.EXEMPT, "placed with the consumer's direct prior consent: not counted", None
+    if (exempt := _uncounted_call(snap, req)) is not None:
+        return exempt
     conversations = [
         local_day(a.at, snap.day_zone)
         for a in snap.attempts
