@@ -386,13 +386,18 @@ def time_barred_suit(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> 
 def time_barred_disclosure(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Result:
     barred = _barred_since(rule, snap)
     if barred is not None and local_day(req.at, snap.day_zone) >= barred:
-        return Verdict.REQUIRE, str(rule.params["text"]), None
+        return Verdict.REQUIRE, _worded(rule, snap), None
     return Verdict.PASS, "not time-barred: no disclosure needed", None
 
 
 @_check("content", effect="require", params=("text",))
 def content(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Result:
-    return Verdict.REQUIRE, str(rule.params["text"]), None
+    return Verdict.REQUIRE, _worded(rule, snap), None
+
+
+def _worded(rule: Rule, snap: ContactSnapshot) -> str:
+    """The rule's required wording, with ``{collector}`` naming who collects."""
+    return str(rule.params["text"]).replace("{collector}", snap.collector_name)
 
 
 # --- caps on attempts (state and local rules) -------------------------------------------------------

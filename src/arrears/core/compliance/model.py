@@ -141,6 +141,7 @@ class ContactSnapshot:
     validation: ValidationState = field(default_factory=ValidationState)
     limitation_starts_on: date | None = None  # when the statute of limitations began to run
     day_zone: str = "America/New_York"  # the zone whose calendar days the day counts use
+    collector_name: str = "we"  # who collects, as required wording names them
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,9 @@ def contact_snapshot(account_id: int, *, today: date) -> ContactSnapshot | None:
         contact_points=states,
         limitation_starts_on=max(starts) if starts else None,
         day_zone=zones[0] if zones else DEFAULT_DAY_ZONE,
+        # A creditor collecting its own accounts names itself; an agency's letters are signed
+        # by the agency, whose name the letter templates fill in.
+        collector_name=account.client.name if account.client.kind == "first_party" else "we",
     )
 
 

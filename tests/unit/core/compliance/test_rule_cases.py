@@ -289,6 +289,17 @@ def test_rule_verdict(case: Case) -> None:
         assert reason.until == expected
 
 
+def test_required_wording_names_the_collector() -> None:
+    snap = snapshot(jurisdictions=CA, limitation_starts_on=date(2022, 1, 10),
+                    collector_name="Acme Energy")  # fmt: skip
+    notice = next(r for r in judge(PACKS, snap, request("letter"))
+                  if r.rule_id == "ca.time-barred-disclosure")  # fmt: skip
+    assert notice.message.endswith(
+        "If you do not pay the debt, Acme Energy may continue to report it to the credit "
+        "reporting agencies as unpaid for as long as the law permits this reporting."
+    )
+
+
 def test_every_shipped_rule_has_both_outcomes() -> None:
     rules = {rule.id: rule for pack in PACKS.packs for rule in pack.rules}
     missing = []
