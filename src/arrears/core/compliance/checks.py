@@ -72,6 +72,7 @@ def start_of_day(day: date, zone_name: str) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone(zone_name))
 
 
+@lru_cache(maxsize=64)
 def _hhmm(text: str) -> time:
     hours, _, minutes = str(text).partition(":")
     return time(int(hours), int(minutes or 0))
@@ -84,6 +85,7 @@ def _fmt(at: datetime, zone_name: str) -> str:
 # --- who and what counts ----------------------------------------------------------------------------
 
 _TO_CONSUMER = (Recipient.CONSUMER, Recipient.REPRESENTATIVE)
+_TEXT_OR_PHONE = PHONE_CHANNELS | {Channel.SMS}
 
 
 def _not_to_consumer(req: ContactRequest) -> bool:
@@ -128,8 +130,10 @@ def _targets(snap: ContactSnapshot, req: ContactRequest) -> list[ContactPointSta
 
 
 def _same_medium(channel: Channel, opted_out: frozenset[Channel]) -> bool:
+    if not opted_out:
+        return False
     if channel in PHONE_CHANNELS:
-        return bool(opted_out & PHONE_CHANNELS)
+        return not opted_out.isdisjoint(PHONE_CHANNELS)
     return channel in opted_out
 
 
@@ -142,8 +146,8 @@ def call_frequency(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Re
     if (exempt := _uncounted_call(snap, req)) is not None:
         return exempt
     counted = [
-        local_day(a.at, snap.day_zone)
-        for a in snap.attempts
+        day
+        for a, day in zip(snap.attempts, snap.attempt_days, strict=True)
         if a.at < req.at
         and a.channel in PHONE_CHANNELS
         and a.direction is Direction.OUTBOUND
@@ -171,8 +175,8 @@ def call_after_conversation(rule: Rule, snap: ContactSnapshot, req: ContactReque
     if (exempt := _uncounted_call(snap, req)) is not None:
         return exempt
     conversations = [
-        local_day(a.at, snap.day_zone)
-        for a in snap.attempts
+        day
+        for a, day in zip(snap.attempts, snap.attempt_days, strict=True)
         if a.at < req.at
         and a.channel in PHONE_CHANNELS
         and a.outcome is Outcome.CONVERSATION
@@ -273,6 +277,8 @@ def workplace(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Result:
 @_check("hold", params=("hold",))
 def hold(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Result:
     kind = str(rule.params["hold"])
+    if not snap.holds:
+        return Verdict.PASS, f"no {kind.replace('_', ' ')} hold", None
     today = local_day(req.at, snap.day_zone)
     covering = [h for h in snap.holds if h.kind == kind and h.covers(today)]
     label = kind.replace("_", " ")
@@ -406,29 +412,29 @@ def _worded(rule: Rule, snap: ContactSnapshot) -> str:
 @_check("attempt_cap", params=("max", "days", "count_channels"))
 def attempt_cap(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Result:
     limit, days = int(rule.params["max"]), int(rule.params["days"])
-    counted_channels = {Channel(c) for c in rule.params["count_channels"]}
-    phone_types = set(rule.params.get("phone_types", []))
-    excluded_purposes = set(rule.params.get("exclude_purposes", []))
+    # Lists of names, compared with the str-valued enums as they are: this check runs often.
+    counted_channels = rule.params["count_channels"]
+    phone_types = rule.params.get("phone_types", ())
+    excluded_purposes = rule.params.get("exclude_purposes", ())
     if _not_to_consumer(req):
         return Verdict.EXEMPT, f"contact with the {req.recipient.value} is not counted", None
-    if req.purpose.value in excluded_purposes:
+    if req.purpose in excluded_purposes:
         return Verdict.EXEMPT, f"a {req.purpose.value} message is not counted", None
     if phone_types and req.contact_point_id is not None:
         types = {p.phone_type for p in _targets(snap, req)}
-        if types and not types & phone_types:
+        if types and not types & set(phone_types):
             return Verdict.EXEMPT, "this cap covers other numbers", None
     counted = [
-        local_day(a.at, snap.day_zone)
-        for a in snap.attempts
+        day
+        for a, day in zip(snap.attempts, snap.attempt_days, strict=True)
         if a.at < req.at
         and a.channel in counted_channels
         and a.direction is Direction.OUTBOUND
         and a.recipient in _TO_CONSUMER
         and a.outcome is not Outcome.NOT_CONNECTED
-        and a.purpose.value not in excluded_purposes
-        and (not phone_types or a.channel not in PHONE_CHANNELS | {Channel.SMS}
-             or a.phone_type in phone_types)
-    ]  # fmt: skip
+        and a.purpose not in excluded_purposes
+        and (not phone_types or a.channel not in _TEXT_OR_PHONE or a.phone_type in phone_types)
+    ]
     today = local_day(req.at, snap.day_zone)
     count, until = _rolling_block(
         counted, today=today, limit=limit, days=days, zone_name=snap.day_zone

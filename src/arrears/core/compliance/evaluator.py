@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from arrears.core.compliance.checks import CHECKS, at_moment, local_day
+from arrears.core.compliance.checks import at_moment, local_day
 from arrears.core.compliance.model import (
     ContactRequest,
     ContactSnapshot,
@@ -20,6 +20,7 @@ from arrears.core.compliance.model import (
 from arrears.core.compliance.packs import PackSet
 
 _MAX_STEPS = 64
+_BLOCK = Verdict.BLOCK
 
 
 class EvaluationError(RuntimeError):
@@ -30,24 +31,16 @@ def judge(packs: PackSet, snap: ContactSnapshot, req: ContactRequest) -> tuple[R
     """Every applicable rule's verdict on the request at ``req.at``."""
     day = local_day(req.at, snap.day_zone)
     reasons: list[Reason] = []
-    for pack, rule in packs.rules_for(snap.jurisdictions):
-        if (
-            not rule.in_force(day)
-            or snap.collector_kind not in rule.collectors
-            or req.channel not in rule.channels
+    for label, rule, check in packs.plan(snap.jurisdictions, snap.collector_kind, req.channel):
+        if day < rule.effective_from or (
+            rule.effective_to is not None and day >= rule.effective_to
         ):
             continue
-        verdict, message, until = CHECKS[rule.check].fn(rule, snap, req)
+        verdict, message, until = check(rule, snap, req)
         reasons.append(
-            Reason(
-                rule_id=rule.id,
-                citation=rule.citation,
-                verdict=verdict,
-                message=message,
-                until=until if verdict is Verdict.BLOCK else None,
-                pack=pack.label,
-            )
-        )
+            Reason(rule.id, rule.citation, verdict, message, until if verdict is _BLOCK else None,
+                   label)
+        )  # fmt: skip
     return tuple(reasons)
 
 
@@ -74,7 +67,7 @@ def evaluate(packs: PackSet, snap: ContactSnapshot, req: ContactRequest) -> Deci
     if req.at.tzinfo is None:
         raise ValueError("the moment of a contact must carry its time zone")
     reasons = judge(packs, snap, req)
-    allowed = not any(r.verdict is Verdict.BLOCK for r in reasons)
+    allowed = not any(r.verdict is _BLOCK for r in reasons)
     return Decision(
         allowed=allowed,
         channel=req.channel,

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import cached_property
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 
 class Channel(StrEnum):
@@ -143,6 +146,12 @@ class ContactSnapshot:
     day_zone: str = "America/New_York"  # the zone whose calendar days the day counts use
     collector_name: str = "we"  # who collects, as required wording names them
 
+    @cached_property
+    def attempt_days(self) -> tuple[date, ...]:
+        """The calendar day (in ``day_zone``) of each attempt, worked out once per snapshot."""
+        tz = ZoneInfo(self.day_zone)
+        return tuple(a.at.astimezone(tz).date() for a in self.attempts)
+
 
 @dataclass(frozen=True)
 class ContactRequest:
@@ -166,8 +175,9 @@ class Verdict(StrEnum):
     REQUIRE = "require"
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
+    """One rule's verdict. A named tuple: evaluation builds millions of these."""
+
     rule_id: str
     citation: str
     verdict: Verdict

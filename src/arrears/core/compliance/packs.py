@@ -22,13 +22,14 @@ and its parameters. A client pack may also override the parameters of another pa
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from importlib import resources
 from typing import Any
 
-from arrears.core.compliance.model import Channel, CollectorKind, Effect
+from arrears.core.compliance.model import Channel, CollectorKind, Effect, Purpose, Recipient
 
 
 class PackError(ValueError):
@@ -93,6 +94,22 @@ def _enum_set[E: StrEnum](values: Any, enum: type[E], where: str, key: str) -> f
     return frozenset(out)
 
 
+# Parameters that name channels, purposes or recipients: checked when the pack loads, so that a
+# misspelt name fails there rather than silently never matching during evaluation.
+_NAMED_PARAMS: dict[str, type[StrEnum]] = {
+    "count_channels": Channel,
+    "exclude_purposes": Purpose,
+    "except_purposes": Purpose,
+    "except_recipients": Recipient,
+}
+
+
+def _check_params(params: dict[str, Any], where: str) -> None:
+    for key, enum in _NAMED_PARAMS.items():
+        if key in params:
+            _enum_set(params[key], enum, where, f"params.{key}")
+
+
 def load_pack(text: str, *, source: str = "pack") -> RulePack:
     """Parse and check one pack. Raises PackError naming what is wrong."""
     from arrears.core.compliance.checks import CHECKS
@@ -131,6 +148,7 @@ def load_pack(text: str, *, source: str = "pack") -> RulePack:
         params = table.get("params", {})
         if not isinstance(params, dict):
             raise PackError(f"{at}: 'params' must be a table")
+        _check_params(params, at)
         missing = [p for p in CHECKS[check].params if p not in params]
         if missing:
             raise PackError(f"{at}: params {', '.join(missing)} required by check {check!r}")
@@ -161,6 +179,7 @@ def load_pack(text: str, *, source: str = "pack") -> RulePack:
     for table in data.get("overrides", []):
         target = _require(table, "rule", str, f"{where} override")
         params = _require(table, "params", dict, f"{where} override of {target}")
+        _check_params(params, f"{where} override of {target}")
         overrides.append((target, params))
     return RulePack(
         name=name,
@@ -185,11 +204,20 @@ def shipped_packs() -> tuple[RulePack, ...]:
     )
 
 
+# Each applicable rule with its pack's label and the function of its check.
+Plan = tuple[tuple[str, Rule, Callable[..., tuple[Any, str, Any]]], ...]
+
+
 @dataclass(frozen=True)
 class PackSet:
     """The packs in force for an evaluation: federal, the consumer's states, the client's."""
 
     packs: tuple[RulePack, ...]
+    # Plans already worked out, by (jurisdictions, collector kind, channel): evaluation repeats
+    # the same few combinations millions of times.
+    _plans: dict[tuple[frozenset[str], CollectorKind, Channel], Plan] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def applicable(self, jurisdictions: frozenset[str]) -> tuple[RulePack, ...]:
         return tuple(
@@ -212,6 +240,24 @@ class PackSet:
                     rule = _with_params(rule, {**rule.params, **overrides[rule.id]})
                 out.append((pack, rule))
         return out
+
+    def plan(
+        self, jurisdictions: frozenset[str], collector: CollectorKind, channel: Channel
+    ) -> Plan:
+        """The rules that can apply to this channel for this collector where the consumer is,
+        with the label of the pack each comes from; only effective dates remain to be checked."""
+        key = (jurisdictions, collector, channel)
+        found = self._plans.get(key)
+        if found is None:
+            from arrears.core.compliance.checks import CHECKS
+
+            found = tuple(
+                (pack.label, rule, CHECKS[rule.check].fn)
+                for pack, rule in self.rules_for(jurisdictions)
+                if collector in rule.collectors and channel in rule.channels
+            )
+            self._plans[key] = found
+        return found
 
     def rule_ids(self) -> list[str]:
         return [rule.id for pack in self.packs for rule in pack.rules]

@@ -47,6 +47,13 @@ class TestLoadPack:
             ('name = "x"\nversion = "1"\njurisdiction = "US"\n[[rules]]\nid = "a"\n'
              'check = "content"\ncitation = "c"\neffective_from = 2020-01-01\n'
              'effective_to = 2019-01-01\nparams = { text = "t" }', "'effective_to' must be a date"),
+            ('name = "x"\nversion = "1"\njurisdiction = "US"\n[[rules]]\nid = "a"\n'
+             'check = "attempt_cap"\ncitation = "c"\neffective_from = 2020-01-01\n'
+             'params = { max = 2, days = 7, count_channels = ["call", "txt"] }',
+             "'params.count_channels' has 'txt'"),
+            ('name = "x"\nversion = "1"\njurisdiction = "client:X"\n[[overrides]]\n'
+             'rule = "regf.cease"\nparams = { except_purposes = ["chat"] }',
+             "'params.except_purposes' has 'chat'"),
             ("name = [", "not valid TOML"),
         ],
     )  # fmt: skip
