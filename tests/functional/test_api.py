@@ -149,3 +149,96 @@ class TestContactDecisions:
         response = client.get("/api/accounts/999999/contact-decisions", **collector)
         assert response.status_code == 404
         assert response.json()["field"] == "account_id"
+
+
+class TestContactAttempts:
+    MONDAY_3PM_NY = "2026-11-02T20:00:00Z"  # 10:00 in Honolulu: inside every US zone's hours
+
+    def _post(self, client, auth, account_id, **body):
+        import json
+
+        payload = {"channel": "call", "outcome": "no_answer", "at": self.MONDAY_3PM_NY, **body}
+        return client.post(
+            f"/api/accounts/{account_id}/contact-attempts", json.dumps(payload),
+            content_type="application/json", **auth,
+        )  # fmt: skip
+
+    def test_recording_a_call_returns_it_with_its_decision(self, client, collector):
+        account = make_account(make_client())
+        response = self._post(client, collector, account.pk, key="D-1")
+        assert response.status_code == 201
+        body = response.json()
+        assert (body["channel"], body["outcome"], body["allowed"]) == ("call", "no_answer", True)
+        assert body["at"] == "2026-11-02T20:00:00Z"
+        assert body["pack_version"] == "us-federal@2026.11.1"
+        assert body["created_by"] == "casey" and body["source"] == "api"
+        again = self._post(client, collector, account.pk, key="D-1")
+        assert again.status_code == 200 and again.json()["id"] == body["id"]
+
+    def test_a_blocked_call_is_409_with_the_decision_and_nothing_recorded(self, client, collector):
+        account = make_account(make_client())
+        self._post(client, collector, account.pk, direction="inbound", outcome="conversation")
+        response = self._post(client, collector, account.pk, at="2026-11-04T20:00:00Z")
+        assert response.status_code == 409
+        body = response.json()
+        assert body["code"] == "blocked" and body["field"] == "channel"
+        assert body["decision"]["allowed"] is False
+        # Seven days after Monday's conversation, from 08:00 in Honolulu (the latest zone).
+        assert body["decision"]["earliest"] == "2026-11-09T18:00:00Z"
+        blocks = [r["rule"] for r in body["decision"]["reasons"] if r["verdict"] == "block"]
+        assert blocks == ["regf.call-after-conversation"]
+        listed = client.get(f"/api/accounts/{account.pk}/contact-attempts", **collector).json()
+        assert [a["direction"] for a in listed] == ["inbound"]
+
+    def test_contactability_shows_each_channels_next_moment(self, client, collector):
+        from datetime import datetime, timedelta
+        from zoneinfo import ZoneInfo
+
+        account = make_account(make_client())
+        self._post(client, collector, account.pk, direction="inbound", outcome="conversation",
+                   at=None)  # fmt: skip
+        rows = client.get(f"/api/accounts/{account.pk}/contactability", **collector).json()
+        call = next(r for r in rows if r["channel"] == "call")
+        # Worked out as of now: seven days on (New York days when the address is unknown), from
+        # 08:00 in Honolulu, the last US zone to open.
+        today = datetime.now(ZoneInfo("America/New_York")).date()
+        assert call["next_at"] == f"{today + timedelta(days=7)}T18:00:00Z"
+        assert call["blocking_rules"] == ["regf.call-after-conversation"]
+        assert call["no_end"] is False
+        assert sorted(r["channel"] for r in rows) == ["call", "email", "letter", "sms"]
+
+    @pytest.mark.parametrize(
+        ("body", "status", "field"),
+        [
+            ({"outcome": "sent"}, 400, "outcome"),
+            ({"channel": "pigeon"}, 400, "channel"),
+            ({"at": "2026-11-02T15:00:00"}, 400, "at"),
+            ({"at": "yesterday"}, 422, "at"),
+            ({"contact_point_id": "x"}, 422, "contact_point_id"),
+        ],
+    )
+    def test_bad_input_is_4xx_naming_the_field(self, client, collector, body, status, field):
+        account = make_account(make_client())
+        response = self._post(client, collector, account.pk, **body)
+        assert response.status_code == status
+        assert response.json()["field"] == field
+        listed = client.get(f"/api/accounts/{account.pk}/contact-attempts", **collector).json()
+        assert listed == []
+
+    def test_a_missing_outcome_is_422_naming_it(self, client, collector):
+        import json
+
+        account = make_account(make_client())
+        response = client.post(
+            f"/api/accounts/{account.pk}/contact-attempts", json.dumps({"channel": "call"}),
+            content_type="application/json", **collector,
+        )  # fmt: skip
+        assert response.status_code == 422
+        assert response.json()["field"] == "outcome"
+
+    def test_unknown_account_is_404_everywhere(self, client, collector):
+        assert self._post(client, collector, 999_999).status_code == 404
+        for path in ("contact-attempts", "contactability"):
+            response = client.get(f"/api/accounts/999999/{path}", **collector)
+            assert response.status_code == 404
+            assert response.json()["field"] == "account_id"

@@ -135,3 +135,37 @@ class TestOtherFormats:
         assert first.principal_minor == 150_000
         assert first.date_of_first_delinquency.isoformat() == "2023-08-01"
         assert first.charge_off_date.isoformat() == "2024-02-28"
+
+
+class TestComplianceRefresh:
+    def test_works_out_every_account_then_only_missing_ones(self):
+        from arrears.data.contacts.models import Contactability
+        from tests.factories import make_account, make_client
+
+        client = make_client()
+        first, second = make_account(client), make_account(client)
+        report = arrears("compliance-refresh", "--at", "2026-11-23T20:00:00+00:00")
+        assert report == {"accounts": 2, "at": "2026-11-23T20:00:00+00:00"}
+        assert Contactability.objects.filter(account__in=[first, second]).count() == 8
+        third = make_account(client)
+        assert arrears("compliance-refresh", "--missing")["accounts"] == 1
+        assert Contactability.objects.filter(account=third).count() == 4
+
+    def test_a_moment_without_offset_is_a_usage_error(self):
+        with pytest.raises(CommandError, match="needs its UTC offset"):
+            call_command("compliance-refresh", "--at", "2026-11-23T20:00")
+
+
+class TestLoadDemo:
+    def test_loads_a_small_portfolio_with_judged_contact_history(self):
+        from arrears.data.contacts.models import Contactability, ContactAttempt
+
+        report = arrears("load-demo", "--accounts", "60", "--as-of", "2026-11-23")
+        assert report["loaded"] is True
+        assert report["accounts"] == 60
+        attempts = ContactAttempt.objects.count()
+        assert attempts == report["contact_attempts"] > 0
+        assert not ContactAttempt.objects.filter(direction="outbound", allowed=False).exists()
+        assert Contactability.objects.count() == 60 * 4
+        assert arrears("load-demo", "--accounts", "60") == {"loaded": False}
+        assert ContactAttempt.objects.count() == attempts

@@ -9,7 +9,8 @@ import pytest
 from arrears.core.compliance import Channel
 from arrears.data.accounts.models import AccountParty, Hold
 from arrears.data.parties.models import ContactPoint
-from arrears.services.compliance.queries import contact_decisions, contact_snapshot
+from arrears.services.compliance.queries import contact_decisions
+from arrears.services.compliance.snapshots import contact_snapshot
 from tests.factories import make_account, make_client
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def _by_channel(decisions):  # type: ignore[no-untyped-def]
 def test_massachusetts_address_brings_the_state_pack_and_its_zone() -> None:
     account = make_account(make_client())
     _add_points(account, zip_code="02138", state="MA", phone="+16175550100")
-    snap = contact_snapshot(account.pk, today=date(2026, 11, 23))
+    snap = contact_snapshot(account.pk, at=NOON_NY)
     assert snap is not None
     assert snap.jurisdictions == frozenset({"US", "US-MA", "client:ACME"})
     assert snap.zones == ("America/New_York",)
@@ -47,7 +48,7 @@ def test_massachusetts_address_brings_the_state_pack_and_its_zone() -> None:
 def test_a_brooklyn_zip_is_new_york_city() -> None:
     account = make_account(make_client())
     _add_points(account, zip_code="11201", state="NY", phone="+17185550100")
-    snap = contact_snapshot(account.pk, today=date(2026, 11, 23))
+    snap = contact_snapshot(account.pk, at=NOON_NY)
     assert snap is not None and "US-NY-NYC" in snap.jurisdictions
 
 

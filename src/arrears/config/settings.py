@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "arrears.data.ledger",
     "arrears.data.audit",
     "arrears.data.imports",
+    "arrears.data.contacts",
     "arrears.interfaces.web",
     "arrears.interfaces.cli",
 ]

@@ -2,6 +2,8 @@
 
 from arrears.core.compliance.evaluator import evaluate, judge
 from arrears.core.compliance.model import (
+    CHANNEL_OUTCOMES,
+    INBOUND_OUTCOMES,
     Attempt,
     Channel,
     CollectorKind,
@@ -29,6 +31,8 @@ from arrears.core.compliance.packs import (
 )
 
 __all__ = [
+    "CHANNEL_OUTCOMES",
+    "INBOUND_OUTCOMES",
     "Attempt",
     "Channel",
     "CollectorKind",

@@ -148,7 +148,7 @@ def call_frequency(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Re
     counted = [
         day
         for a, day in zip(snap.attempts, snap.attempt_days, strict=True)
-        if a.at < req.at
+        if a.at <= req.at
         and a.channel in PHONE_CHANNELS
         and a.direction is Direction.OUTBOUND
         and a.recipient in _TO_CONSUMER
@@ -177,7 +177,7 @@ def call_after_conversation(rule: Rule, snap: ContactSnapshot, req: ContactReque
     conversations = [
         day
         for a, day in zip(snap.attempts, snap.attempt_days, strict=True)
-        if a.at < req.at
+        if a.at <= req.at
         and a.channel in PHONE_CHANNELS
         and a.outcome is Outcome.CONVERSATION
         and a.recipient in _TO_CONSUMER
@@ -427,7 +427,7 @@ def attempt_cap(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Resul
     counted = [
         day
         for a, day in zip(snap.attempts, snap.attempt_days, strict=True)
-        if a.at < req.at
+        if a.at <= req.at
         and a.channel in counted_channels
         and a.direction is Direction.OUTBOUND
         and a.recipient in _TO_CONSUMER

@@ -44,6 +44,27 @@ class Outcome(StrEnum):
     SENT = "sent"
     DELIVERED = "delivered"
     UNDELIVERABLE = "undeliverable"  # bounced email, failed text, returned mail
+    RECEIVED = "received"  # an inbound text, email or letter from the consumer
+
+
+# The outcomes each channel can have; anything else is a recording mistake.
+CHANNEL_OUTCOMES: dict[Channel, frozenset[Outcome]] = {
+    Channel.CALL: frozenset({Outcome.CONVERSATION, Outcome.NO_ANSWER, Outcome.VOICEMAIL_LEFT,
+                             Outcome.NOT_CONNECTED, Outcome.WRONG_PARTY}),
+    Channel.VOICEMAIL: frozenset({Outcome.VOICEMAIL_LEFT, Outcome.NOT_CONNECTED}),
+    Channel.SMS: frozenset({Outcome.SENT, Outcome.DELIVERED, Outcome.UNDELIVERABLE,
+                            Outcome.RECEIVED}),
+    Channel.EMAIL: frozenset({Outcome.SENT, Outcome.DELIVERED, Outcome.UNDELIVERABLE,
+                              Outcome.RECEIVED}),
+    Channel.LETTER: frozenset({Outcome.SENT, Outcome.DELIVERED, Outcome.UNDELIVERABLE,
+                               Outcome.RECEIVED}),
+    Channel.VISIT: frozenset({Outcome.CONVERSATION, Outcome.NO_ANSWER, Outcome.WRONG_PARTY}),
+    Channel.SUIT: frozenset({Outcome.SENT, Outcome.DELIVERED}),
+}  # fmt: skip
+# What the consumer's own contact can come to: they spoke with us, reached someone else's
+# account, left us a message, or wrote.
+INBOUND_OUTCOMES = frozenset({Outcome.CONVERSATION, Outcome.WRONG_PARTY, Outcome.VOICEMAIL_LEFT,
+                              Outcome.RECEIVED})  # fmt: skip
 
 
 class Recipient(StrEnum):
@@ -136,7 +157,7 @@ class ContactSnapshot:
     zones: tuple[str, ...]  # candidate IANA zones of the consumer; empty when unknown
     holds: tuple[HoldState, ...] = ()
     contact_points: tuple[ContactPointState, ...] = ()
-    attempts: tuple[Attempt, ...] = ()
+    attempts: tuple[Attempt, ...] = ()  # made at or before the moment asked about count
     inconvenient: tuple[InconvenientTime, ...] = ()
     opted_out: frozenset[Channel] = frozenset()  # media the consumer asked us not to use
     call_consent_until: datetime | None = None  # direct prior consent to call, until (exclusive)

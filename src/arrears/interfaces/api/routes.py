@@ -12,18 +12,25 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Form, NinjaAPI, Query, Router, Schema, Status
+from ninja import Field, File, Form, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBasicAuth, django_auth
 
+from arrears.core.compliance import Decision
 from arrears.core.money import Money
 from arrears.data.clients.models import Client, ClientKind, InterestPolicy
+from arrears.data.contacts.models import ContactAttempt
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import account_detail
 from arrears.services.clients.operations import client_add
 from arrears.services.common import Actor, NotFound, ServiceError
-from arrears.services.compliance.queries import contact_decisions
+from arrears.services.compliance.operations import ContactBlocked, contact_attempt_record
+from arrears.services.compliance.queries import (
+    contact_decisions,
+    contact_history,
+    contactability,
+)
 from arrears.services.placements.queries import import_rejects, import_run_for_file
 from arrears.services.placements.uploads import placement_upload, stored_upload
 
@@ -351,23 +358,150 @@ def get_contact_decisions(
     decisions = contact_decisions(account_id, at=moment)
     if decisions is None:
         raise NotFound(f"no account {account_id}", field="account_id")
+    return Status(200, [_decision_out(d) for d in decisions])
+
+
+def _decision_out(d: Decision) -> dict[str, Any]:
+    return {
+        "channel": d.channel.value,
+        "allowed": d.allowed,
+        "at": d.at,
+        "earliest": d.earliest.astimezone(UTC) if d.earliest else None,
+        "pack_version": d.pack_version,
+        "reasons": [
+            {"rule": r.rule_id, "citation": r.citation, "verdict": r.verdict.value,
+             "message": r.message, "until": r.until.astimezone(UTC) if r.until else None,
+             "pack": r.pack}
+            for r in d.reasons
+        ],
+    }  # fmt: skip
+
+
+class AttemptIn(Schema):
+    channel: str = Field(description="call, voicemail, sms, email, letter or visit")
+    direction: str = Field("outbound", description="outbound or inbound")
+    outcome: str = Field(description="conversation, no_answer, voicemail_left, not_connected, "
+                         "wrong_party, sent, delivered, undeliverable or received")  # fmt: skip
+    at: datetime | None = Field(None, description="When it happened, with its offset; now if "
+                                "omitted.")  # fmt: skip
+    recipient: str = "consumer"
+    purpose: str = "collection"
+    contact_point_id: int | None = None
+    automated: bool = False
+    already_made: bool = Field(False, description="Record a contact already made even when the "
+                               "rules block it (a dialer's or mail house's report).")  # fmt: skip
+    note: str = ""
+    key: str | None = Field(None, max_length=80, description="Your reference: recording the "
+                            "same reference again changes nothing.")  # fmt: skip
+
+
+class AttemptOut(Schema):
+    id: int
+    account_id: int
+    at: datetime
+    channel: str
+    direction: str
+    outcome: str
+    recipient: str
+    purpose: str
+    contact_point_id: int | None
+    automated: bool
+    allowed: bool | None
+    pack_version: str
+    reasons: list[ReasonOut]
+    source: str
+    note: str
+    key: str | None
+    created_by: str | None
+
+
+class BlockedOut(Schema):
+    detail: str
+    field: str | None
+    code: str
+    decision: DecisionOut
+
+
+def _attempt_out(a: ContactAttempt) -> dict[str, Any]:
+    return {
+        "id": a.pk, "account_id": a.account_id, "at": a.at.astimezone(UTC),
+        "channel": a.channel, "direction": a.direction, "outcome": a.outcome,
+        "recipient": a.recipient, "purpose": a.purpose, "contact_point_id": a.contact_point_id,
+        "automated": a.automated, "allowed": a.allowed, "pack_version": a.pack_version,
+        "reasons": a.reasons, "source": a.source, "note": a.note, "key": a.key,
+        "created_by": a.created_by.get_username() if a.created_by else None,
+    }  # fmt: skip
+
+
+@accounts.post(
+    "/{account_id}/contact-attempts",
+    response={200: AttemptOut, 201: AttemptOut, 400: ErrorOut, 404: ErrorOut, 409: BlockedOut},
+)
+def post_contact_attempt(request: HttpRequest, account_id: int, payload: AttemptIn) -> Status[Any]:
+    """Record a call, text, email, letter or visit, outbound or inbound. An outbound contact is
+    judged first: when the rules block it, the answer is 409 with the Decision and nothing is
+    recorded (unless ``already_made``). 201 when recorded, 200 when ``key`` was already."""
+    now = timezone.now()
+    moment = payload.at or now
+    if moment.tzinfo is None:
+        raise ServiceError("give the moment with its UTC offset", field="at")
+    try:
+        recorded = contact_attempt_record(
+            account_id=account_id, channel=payload.channel, direction=payload.direction,
+            outcome=payload.outcome, at=moment, actor=_actor(request), now=now,
+            recipient=payload.recipient, purpose=payload.purpose,
+            contact_point_id=payload.contact_point_id, automated=payload.automated,
+            already_made=payload.already_made, note=payload.note, source="api", key=payload.key,
+        )  # fmt: skip
+    except ContactBlocked as blocked:
+        return Status(
+            409,
+            {"detail": blocked.message, "field": blocked.field, "code": blocked.code,
+             "decision": _decision_out(blocked.decision)},
+        )  # fmt: skip
+    return Status(201 if recorded.created else 200, _attempt_out(recorded.attempt))
+
+
+@accounts.get("/{account_id}/contact-attempts", response={200: list[AttemptOut], 404: ErrorOut})
+def get_contact_attempts(
+    request: HttpRequest, account_id: int, start: datetime | None = None,
+    end: datetime | None = None,
+) -> Status[Any]:  # fmt: skip
+    """The account's contact history, newest first (at most 200), in [start, end)."""
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and value.tzinfo is None:
+            raise ServiceError("give the moment with its UTC offset", field=name)
+    rows = contact_history(account_id, start=start, end=end)
+    if rows is None:
+        raise NotFound(f"no account {account_id}", field="account_id")
+    return Status(200, [_attempt_out(a) for a in rows])
+
+
+class ContactabilityOut(Schema):
+    channel: str
+    next_at: datetime | None
+    no_end: bool
+    blocking_rules: list[str]
+    pack_version: str
+    computed_at: datetime
+
+
+@accounts.get(
+    "/{account_id}/contactability", response={200: list[ContactabilityOut], 404: ErrorOut}
+)
+def get_contactability(request: HttpRequest, account_id: int) -> Status[Any]:
+    """When each channel may next be used, as queues see it (worked out on every change)."""
+    rows = contactability(account_id)
+    if rows is None:
+        raise NotFound(f"no account {account_id}", field="account_id")
     return Status(
         200,
         [
-            {
-                "channel": d.channel.value,
-                "allowed": d.allowed,
-                "at": d.at,
-                "earliest": d.earliest.astimezone(UTC) if d.earliest else None,
-                "pack_version": d.pack_version,
-                "reasons": [
-                    {"rule": r.rule_id, "citation": r.citation, "verdict": r.verdict.value,
-                     "message": r.message,
-                     "until": r.until.astimezone(UTC) if r.until else None, "pack": r.pack}
-                    for r in d.reasons
-                ],
-            }
-            for d in decisions
+            {"channel": c.channel, "next_at": c.next_at.astimezone(UTC) if c.next_at else None,
+             "no_end": c.no_end,
+             "blocking_rules": [r for r in c.blocking_rules.split(",") if r],
+             "pack_version": c.pack_version, "computed_at": c.computed_at.astimezone(UTC)}
+            for c in rows
         ],
     )  # fmt: skip
 

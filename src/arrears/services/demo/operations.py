@@ -1,8 +1,8 @@
 """The demo portfolio that `./dev run` loads into an empty database.
 
 Several clients (one bearing interest), a few thousand generated accounts, and some life on
-them: payments (one returned), fees, disputes, cease requests, a bankruptcy, a recall, and
-interest accrued to date. Everything goes through the same services a real day would use.
+them: payments (one returned), fees, disputes, cease requests, a bankruptcy, a recall, a
+fortnight of calls and letters judged by the rule packs, and interest accrued to date. Everything goes through the same services a real day would use.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import csv
 import random
 import tempfile
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -23,6 +24,11 @@ from arrears.data.clients.models import ClientKind, InterestPolicy
 from arrears.data.users.models import Role, User
 from arrears.services.clients.operations import client_add
 from arrears.services.common import Actor
+from arrears.services.compliance.operations import (
+    ContactBlocked,
+    contact_attempt_record,
+    contactability_refresh,
+)
 from arrears.services.ledger.accrual import interest_accrue
 from arrears.services.ledger.operations import (
     LedgerRefused,
@@ -78,6 +84,8 @@ class DemoReport:
     holds: int = 0
     recalls: int = 0
     interest_entries: int = 0
+    contact_attempts: int = 0
+    attempts_refused: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -102,7 +110,9 @@ def demo_users_ensure() -> int:
     return made
 
 
-def demo_load(*, today: date, accounts: int = 2400, seed: int = 20261101) -> DemoReport | None:
+def demo_load(
+    *, today: date, now: datetime, accounts: int = 2400, seed: int = 20261101
+) -> DemoReport | None:
     """Load the demo portfolio into an empty database; returns None when accounts exist."""
     if Account.objects.exists():
         return None
@@ -145,9 +155,53 @@ def demo_load(*, today: date, accounts: int = 2400, seed: int = 20261101) -> Dem
             )
     report.accounts = Account.objects.count()
     _add_activity(report, today=today, seed=seed, actor=actor)
+    _add_contacts(report, today=today, now=now, seed=seed, actor=actor)
     accrual = interest_accrue(as_of=today, actor=actor)
     report.interest_entries = accrual.entries
+    contactability_refresh(Account.objects.order_by("id").values_list("id", flat=True), at=now)
     return report
+
+
+DEMO_CALL_ZONE = ZoneInfo("America/New_York")
+# 13:00-17:00 in New York is 08:00-12:00 in Hawaii: inside 08:00-21:00 everywhere in the US.
+DEMO_CALL_HOURS = (13, 17)
+
+
+def _add_contacts(
+    report: DemoReport, *, today: date, now: datetime, seed: int, actor: Actor
+) -> None:
+    """Two weeks of a collection floor's work on a sixth of the accounts: calls that went
+    unanswered, voicemails, conversations, the odd inbound call, and letters. Each goes through
+    the rules; a call the rules refuse is counted and not made, as on a real floor."""
+    rng = random.Random(seed + 1)
+    ids = list(Account.objects.order_by("id").values_list("id", flat=True))
+    outcomes = ["no_answer"] * 5 + ["voicemail_left"] * 3 + ["conversation", "not_connected"]
+    for account_id in rng.sample(ids, k=max(1, len(ids) // 6)):
+        moments = sorted(
+            datetime.combine(
+                today - timedelta(days=rng.randint(1, 14)),
+                time(rng.randrange(*DEMO_CALL_HOURS), rng.randint(0, 59)),
+                tzinfo=DEMO_CALL_ZONE,
+            )
+            for _ in range(rng.randint(1, 9))
+        )
+        for number, at in enumerate(moments):
+            inbound = rng.random() < 0.07
+            if number == 0 and rng.random() < 0.5:
+                channel, outcome = "letter", "sent"
+            else:
+                channel = "call"
+                outcome = "conversation" if inbound else rng.choice(outcomes)
+            try:
+                contact_attempt_record(
+                    account_id=account_id, channel=channel,
+                    direction="inbound" if inbound and channel == "call" else "outbound",
+                    outcome=outcome, at=at, actor=actor, now=now, source="demo",
+                    key=f"DEMO-{account_id}-{number}",
+                )  # fmt: skip
+                report.contact_attempts += 1
+            except ContactBlocked:
+                report.attempts_refused += 1
 
 
 def _add_activity(report: DemoReport, *, today: date, seed: int, actor: Actor) -> None:

@@ -22,6 +22,7 @@ from arrears.data.accounts.models import Account, AccountStatus, Hold, HoldKind
 from arrears.data.clients.models import InterestPolicy
 from arrears.data.ledger.models import Entry
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record
+from arrears.services.compliance.operations import contactability_refresh
 
 CLOSED_STATUSES = {AccountStatus.RECALLED, AccountStatus.CLOSED}
 
@@ -384,6 +385,7 @@ def hold_add(
             details={"hold": hold.pk, "kind": kind, "starts_on": starts_on.isoformat(),
                      "ends_on": ends_on.isoformat() if ends_on else None, "source": source},
         )  # fmt: skip
+        contactability_refresh([account.pk], at=now)
         return hold
 
 
@@ -403,4 +405,5 @@ def hold_end(*, hold_id: int, ends_on: date, actor: Actor, now: datetime | None 
             actor=actor, event="hold.ended", account_id=hold.account_id, at=now,
             details={"hold": hold.pk, "ends_on": ends_on.isoformat()},
         )  # fmt: skip
+        contactability_refresh([hold.account_id], at=now)
         return hold

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils import timezone
 
 from arrears.interfaces.cli.base import ArrearsCommand, parse_date
 from arrears.services.demo.operations import demo_load, demo_users_ensure
@@ -18,8 +20,13 @@ class Command(ArrearsCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stderr.write("Loading the demo portfolio (first run only)…")
+        today = options["as_of"] or self.today()
+        now = timezone.now()
+        if options["as_of"]:
+            now = datetime.combine(today, now.astimezone(UTC).timetz())
         report = demo_load(
-            today=options["as_of"] or self.today(),
+            today=today,
+            now=now,
             accounts=options["accounts"],
             seed=options["seed"],
         )
@@ -31,5 +38,7 @@ class Command(ArrearsCommand):
             options,
             {"loaded": True, **report.as_dict()},
             f"Demo portfolio: {report.accounts} accounts, {report.payments} payments, "
-            f"{report.holds} holds, {report.interest_entries} interest entries.",
+            f"{report.holds} holds, {report.contact_attempts} contact attempts "
+            f"({report.attempts_refused} refused by the rules), "
+            f"{report.interest_entries} interest entries.",
         )

@@ -1,0 +1,133 @@
+"""Contact attempts on a debt, and each account's next contactable moment per channel.
+
+An attempt keeps the Decision it was made under (allowed or not, every reason, the rule pack
+version) so that any contact can be explained later and replayed against another pack. The
+contactability rows are what queues read: the earliest moment each channel is allowed, kept up
+to date whenever something the rules look at changes.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from arrears.data.accounts.models import Account
+from arrears.data.parties.models import ContactPoint
+
+
+class Channel(models.TextChoices):
+    CALL = "call", "Call"
+    VOICEMAIL = "voicemail", "Voicemail"
+    SMS = "sms", "Text message"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    VISIT = "visit", "Visit"
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", "Inbound"
+
+
+class Outcome(models.TextChoices):
+    CONVERSATION = "conversation", "Conversation"
+    NO_ANSWER = "no_answer", "No answer"
+    VOICEMAIL_LEFT = "voicemail_left", "Voicemail left"
+    NOT_CONNECTED = "not_connected", "Not connected"
+    WRONG_PARTY = "wrong_party", "Wrong party"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERABLE = "undeliverable", "Undeliverable"
+    RECEIVED = "received", "Received"
+
+
+class Recipient(models.TextChoices):
+    CONSUMER = "consumer", "Consumer"
+    REPRESENTATIVE = "representative", "Authorized representative"
+    ATTORNEY = "attorney", "Consumer's attorney"
+    THIRD_PARTY = "third_party", "Third party (location only)"
+
+
+class Purpose(models.TextChoices):
+    COLLECTION = "collection", "Collection"
+    VALIDATION_NOTICE = "validation_notice", "Validation notice"
+    VERIFICATION = "verification", "Verification"
+    CEASE_EXCEPTION = "cease_exception", "Permitted message after a cease"
+    OPT_OUT_CONFIRMATION = "opt_out_confirmation", "Opt-out confirmation"
+
+
+class ContactAttempt(models.Model):
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="contact_attempts", db_index=False
+    )
+    at = models.DateTimeField()
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    recipient = models.CharField(
+        max_length=16, choices=Recipient.choices, default=Recipient.CONSUMER
+    )
+    purpose = models.CharField(max_length=24, choices=Purpose.choices, default=Purpose.COLLECTION)
+    contact_point = models.ForeignKey(
+        ContactPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phone_type = models.CharField(
+        max_length=10, blank=True, help_text="The number's type when the attempt was made."
+    )
+    automated = models.BooleanField(default=False, help_text="Dialer or prerecorded voice.")
+    with_consent = models.BooleanField(
+        default=False, help_text="Placed with the consumer's direct prior consent."
+    )
+    # The Decision it was made under. Inbound contacts are not judged: allowed is null.
+    allowed = models.BooleanField(null=True, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    pack_version = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=20, default="workspace")
+    note = models.TextField(blank=True)
+    key = models.CharField(
+        max_length=80, null=True, blank=True, unique=True,
+        help_text="The caller's reference for this attempt; recording it again changes nothing.",
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "at"], name="attempt_account_at_idx"),
+            models.Index(fields=["at"], name="attempt_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.direction} {self.channel} {self.outcome}"
+
+
+class Contactability(models.Model):
+    """When a channel may next be used for an account, as of the last change the rules see.
+
+    ``next_at`` null with ``no_end`` true: blocked with no known end (cease, open bankruptcy).
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="contactability", db_index=False
+    )
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    next_at = models.DateTimeField(null=True, blank=True)
+    no_end = models.BooleanField(default=False)
+    blocking_rules = models.CharField(max_length=500, blank=True)
+    pack_version = models.CharField(max_length=200, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "channel"], name="contactability_unique"),
+            models.CheckConstraint(
+                condition=models.Q(no_end=True, next_at__isnull=True)
+                | models.Q(no_end=False, next_at__isnull=False),
+                name="contactability_end_known_or_not",
+            ),
+        ]
+        indexes = [models.Index(fields=["channel", "next_at"], name="contactability_next_idx")]
+
+    def __str__(self) -> str:
+        when = "never" if self.no_end else f"{self.next_at:%Y-%m-%d %H:%M}"
+        return f"account {self.account_id} {self.channel}: {when}"

@@ -1,0 +1,222 @@
+"""Recording contact attempts under the rules, and keeping each account's next contactable moment.
+
+An outbound attempt is judged before it is written: a blocked one is refused with its Decision
+and nothing is written, unless the caller reports a contact already made (a dialer's result, a
+letter already posted), which is recorded with the block so reports show it. An inbound contact
+is not judged, but it is history the rules count (a conversation on an inbound call starts the
+quiet period). Whatever is recorded, the account's contactability is worked out again in the
+same transaction, so queues never offer an account the rules have just closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice
+
+from django.db import transaction
+
+from arrears.core.compliance import (
+    CHANNEL_OUTCOMES,
+    INBOUND_OUTCOMES,
+    Channel,
+    ContactRequest,
+    Decision,
+    Direction,
+    Outcome,
+    Purpose,
+    Recipient,
+    evaluate,
+)
+from arrears.data.accounts.models import Account, AccountParty
+from arrears.data.contacts.models import Contactability, ContactAttempt
+from arrears.data.parties.models import ContactPoint
+from arrears.services.common import Actor, NotFound, ServiceError, audit_record
+from arrears.services.compliance.snapshots import (
+    build_snapshot,
+    contact_snapshot,
+    history_days,
+    load_material,
+    packs_in_force,
+)
+
+# The channels queues work from; each account keeps its next contactable moment for these.
+QUEUE_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER)
+REFRESH_BATCH = 500
+# A recorded attempt may lie this far ahead of the recording clock (clocks of dialers drift).
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+class ContactBlocked(ServiceError):
+    """The rules forbid this contact now; the Decision says why and from when it is allowed."""
+
+    code = "blocked"
+
+    def __init__(self, decision: Decision) -> None:
+        rules = ", ".join(r.rule_id for r in decision.blocks)
+        when = (
+            f"allowed from {decision.earliest.isoformat()}"
+            if decision.earliest
+            else "no end is known"
+        )
+        super().__init__(f"blocked by {rules}; {when}", field="channel")
+        self.decision = decision
+
+
+def _choice[E: (Channel, Direction, Outcome, Recipient, Purpose)](
+    enum: type[E], value: str, field: str
+) -> E:
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(e.value for e in enum)
+        raise ServiceError(f"{field} must be one of {choices}", field=field) from None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    attempt: ContactAttempt
+    decision: Decision | None  # None for an inbound contact
+    created: bool  # False when the key was already recorded
+
+
+def contact_attempt_record(
+    *,
+    account_id: int,
+    channel: str,
+    direction: str,
+    outcome: str,
+    at: datetime,
+    actor: Actor,
+    now: datetime,
+    recipient: str = "consumer",
+    purpose: str = "collection",
+    contact_point_id: int | None = None,
+    automated: bool = False,
+    already_made: bool = False,
+    note: str = "",
+    source: str = "workspace",
+    key: str | None = None,
+) -> Recorded:
+    """Record one contact or attempt on a debt, judged by the rule packs in force."""
+    ch = _choice(Channel, channel, "channel")
+    way = _choice(Direction, direction, "direction")
+    result = _choice(Outcome, outcome, "outcome")
+    to = _choice(Recipient, recipient, "recipient")
+    why = _choice(Purpose, purpose, "purpose")
+    if ch is Channel.SUIT:
+        raise ServiceError("legal action is not a contact attempt", field="channel")
+    if result not in CHANNEL_OUTCOMES[ch]:
+        allowed = ", ".join(sorted(o.value for o in CHANNEL_OUTCOMES[ch]))
+        raise ServiceError(f"a {ch.value} can end as {allowed}", field="outcome")
+    if way is Direction.INBOUND and result not in INBOUND_OUTCOMES:
+        allowed = ", ".join(sorted(o.value for o in INBOUND_OUTCOMES))
+        raise ServiceError(f"an inbound contact can end as {allowed}", field="outcome")
+    if at.tzinfo is None:
+        raise ServiceError("the moment must carry its time zone offset", field="at")
+    if at > now + CLOCK_SLACK:
+        raise ServiceError("a contact cannot be recorded before it happens", field="at")
+    key = (key or "").strip() or None
+    with transaction.atomic():
+        account = Account.objects.select_for_update().filter(pk=account_id).first()
+        if account is None:
+            raise NotFound(f"no account {account_id}", field="account_id")
+        if key is not None:
+            existing = ContactAttempt.objects.filter(key=key).first()
+            if existing is not None:
+                if existing.account_id != account_id:
+                    raise ServiceError(
+                        f"reference {key!r} was recorded for another account", field="key"
+                    )
+                return Recorded(attempt=existing, decision=None, created=False)
+        point = _contact_point(account_id, contact_point_id)
+        decision: Decision | None = None
+        if way is Direction.OUTBOUND:
+            snap = contact_snapshot(account_id, at=at)
+            assert snap is not None
+            decision = evaluate(
+                packs_in_force(),
+                snap,
+                ContactRequest(
+                    channel=ch, at=at, recipient=to, purpose=why,
+                    contact_point_id=str(point.pk) if point else None, automated=automated,
+                ),
+            )  # fmt: skip
+            if not decision.allowed and not already_made:
+                raise ContactBlocked(decision)
+        attempt = ContactAttempt.objects.create(
+            account_id=account_id, at=at, channel=ch.value, direction=way.value,
+            outcome=result.value, recipient=to.value, purpose=why.value, contact_point=point,
+            phone_type=point.phone_type if point else "", automated=automated,
+            allowed=decision.allowed if decision else None,
+            reasons=[r.as_dict() for r in decision.reasons] if decision else [],
+            pack_version=decision.pack_version if decision else "",
+            source=source[:20], note=note, key=key, created_by_id=actor.user_id,
+        )  # fmt: skip
+        if decision is not None and not decision.allowed:
+            audit_record(
+                actor=actor, event="contact.made_while_blocked", account_id=account_id, at=now,
+                details={"attempt": attempt.pk, "rules": [r.rule_id for r in decision.blocks]},
+            )  # fmt: skip
+        contactability_refresh([account_id], at=max(now, at))
+        return Recorded(attempt=attempt, decision=decision, created=True)
+
+
+def _contact_point(account_id: int, contact_point_id: int | None) -> ContactPoint | None:
+    if contact_point_id is None:
+        return None
+    parties = AccountParty.objects.filter(account_id=account_id).values("party_id")
+    point = ContactPoint.objects.filter(pk=contact_point_id, party_id__in=parties).first()
+    if point is None:
+        raise ServiceError(
+            f"contact point {contact_point_id} is not one of this account's",
+            field="contact_point_id",
+        )
+    return point
+
+
+def _batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
+    it = iter(ids)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def contactability_refresh(
+    account_ids: Iterable[int],
+    *,
+    at: datetime,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Work out again, as of ``at``, when each queue channel may next be used for these accounts.
+    Returns how many accounts were worked out."""
+    packs = packs_in_force()
+    since = at - timedelta(days=history_days(packs))
+    done = 0
+    for batch in _batches(account_ids, REFRESH_BATCH):
+        materials = load_material(batch, attempts_from=since)
+        rows: list[Contactability] = []
+        for account_id, material in materials.items():
+            snap = build_snapshot(material, today=at.date())
+            for channel in QUEUE_CHANNELS:
+                decision = evaluate(packs, snap, ContactRequest(channel=channel, at=at))
+                rows.append(
+                    Contactability(
+                        account_id=account_id, channel=channel.value, next_at=decision.earliest,
+                        no_end=decision.earliest is None,
+                        blocking_rules=",".join(r.rule_id for r in decision.blocks)[:500],
+                        pack_version=decision.pack_version[:200], computed_at=at,
+                    )
+                )  # fmt: skip
+        with transaction.atomic():
+            Contactability.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["account", "channel"],
+                update_fields=["next_at", "no_end", "blocking_rules", "pack_version",
+                               "computed_at"],
+            )  # fmt: skip
+        done += len(materials)
+        if progress is not None:
+            progress(done)
+    return done

@@ -1,0 +1,204 @@
+"""Compliance snapshots of accounts, built from the book in batches.
+
+The snapshot is everything the rules look at, read once: the client's kind (agency, debt buyer,
+first party), the account's holds, the primary consumer's contact points with consent and
+validity, where the consumer may be (states and NYC from the addresses, time zones from ZIP
+codes and area codes), when the limitation period began, and the contact attempts recent enough
+for any rule's window. Accounts are read a batch at a time (a handful of queries per batch, not
+per account), so the nightly refresh and a simulation over months of history stay set-based.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import zipcodes
+
+from arrears.core.compliance import (
+    Attempt,
+    Channel,
+    CollectorKind,
+    ContactPointState,
+    ContactSnapshot,
+    Direction,
+    HoldState,
+    Outcome,
+    PackSet,
+    Purpose,
+    Recipient,
+    shipped_packs,
+)
+from arrears.core.time.zones import candidate_zones
+from arrears.data.accounts.models import Account, AccountParty, Hold
+from arrears.data.contacts.models import ContactAttempt
+from arrears.data.parties.models import ContactPoint, ContactStatus
+
+# Consent sources that count as the consumer's own consent to be texted (our SMS policy); any
+# recorded source counts as prior express consent for automated calls (a number given to the
+# creditor for the transaction is consent for calls about it).
+SMS_CONSENT_SOURCES = frozenset({"consumer_sms_opt_in", "consumer_written", "consumer_oral"})
+NYC_COUNTIES = frozenset({"New York County", "Kings County", "Queens County", "Bronx County",
+                          "Richmond County"})  # fmt: skip
+DEFAULT_DAY_ZONE = "America/New_York"
+
+
+@lru_cache(maxsize=1)
+def packs_in_force() -> PackSet:
+    return PackSet(shipped_packs())
+
+
+def history_days(packs: PackSet) -> int:
+    """How many days of attempts a snapshot needs: the longest window any rule counts over."""
+    longest = 7
+    for pack in packs.packs:
+        for rule in pack.rules:
+            days = rule.params.get("days")
+            if isinstance(days, int):
+                longest = max(longest, days)
+        for _target, params in pack.overrides:
+            days = params.get("days")
+            if isinstance(days, int):
+                longest = max(longest, days)
+    return longest + 1  # one more: a window is counted in calendar days of the consumer's zone
+
+
+@lru_cache(maxsize=4096)
+def _in_nyc(zip_code: str) -> bool:
+    five = zip_code[:5]
+    if len(five) != 5 or not five.isdigit():
+        return False
+    return any(m.get("state") == "NY" and m.get("county") in NYC_COUNTIES
+               for m in zipcodes.matching(five))  # fmt: skip
+
+
+@dataclass
+class AccountMaterial:
+    """What the book holds about one account that its snapshots are built from."""
+
+    account_id: int
+    client_code: str
+    client_kind: str
+    client_name: str
+    limitation_starts_on: date | None
+    points: list[ContactPoint] = field(default_factory=list)
+    holds: list[HoldState] = field(default_factory=list)
+    attempts: list[tuple[int, Attempt]] = field(default_factory=list)  # (attempt id, attempt)
+
+
+def attempt_value(row: ContactAttempt) -> Attempt:
+    return Attempt(
+        at=row.at,
+        channel=Channel(row.channel),
+        direction=Direction(row.direction),
+        outcome=Outcome(row.outcome),
+        recipient=Recipient(row.recipient),
+        purpose=Purpose(row.purpose),
+        phone_type=row.phone_type,
+        with_consent=row.with_consent,
+    )
+
+
+def load_material(
+    account_ids: Iterable[int], *, attempts_from: datetime, attempts_to: datetime | None = None
+) -> dict[int, AccountMaterial]:
+    """Read a batch of accounts with their primary consumer's contact points, their holds and
+    their attempts in [attempts_from, attempts_to)."""
+    ids = list(account_ids)
+    out: dict[int, AccountMaterial] = {}
+    for acc in Account.objects.filter(pk__in=ids).select_related("client").only(
+        "id", "last_payment_date", "charge_off_date", "client__code", "client__kind",
+        "client__name",
+    ):  # fmt: skip
+        starts = [d for d in (acc.last_payment_date, acc.charge_off_date) if d]
+        out[acc.pk] = AccountMaterial(
+            account_id=acc.pk,
+            client_code=acc.client.code,
+            client_kind=acc.client.kind,
+            client_name=acc.client.name,
+            limitation_starts_on=max(starts) if starts else None,
+        )
+    if not out:
+        return out
+    parties: dict[int, list[int]] = defaultdict(list)
+    for account_id, party_id in AccountParty.objects.filter(
+        account_id__in=out, role="primary"
+    ).values_list("account_id", "party_id"):
+        parties[party_id].append(account_id)
+    for point in ContactPoint.objects.filter(party_id__in=parties).order_by("kind", "id"):
+        for account_id in parties[point.party_id]:
+            out[account_id].points.append(point)
+    for hold in Hold.objects.filter(account_id__in=out).order_by("starts_on", "id"):
+        out[hold.account_id].holds.append(
+            HoldState(kind=hold.kind, starts_on=hold.starts_on, ends_on=hold.ends_on)
+        )
+    attempts = ContactAttempt.objects.filter(account_id__in=out, at__gte=attempts_from)
+    if attempts_to is not None:
+        attempts = attempts.filter(at__lt=attempts_to)
+    for row in attempts.order_by("at", "id"):
+        out[row.account_id].attempts.append((row.pk, attempt_value(row)))
+    return out
+
+
+def build_snapshot(
+    material: AccountMaterial, *, today: date, without_attempt: int | None = None
+) -> ContactSnapshot:
+    """The snapshot on ``today``: contact points valid that day and the attempts read, less
+    ``without_attempt`` (the attempt being replayed, when a simulation judges it again)."""
+    points = [
+        p
+        for p in material.points
+        if p.valid_from <= today and (p.valid_to is None or today < p.valid_to)
+    ]
+    addresses = [p for p in points if p.kind == "address"]
+    phones = [p for p in points if p.kind == "phone"]
+    jurisdictions = {"US", f"client:{material.client_code}"}
+    for address in addresses:
+        if address.state:
+            jurisdictions.add(f"US-{address.state}")
+        if _in_nyc(address.zip):
+            jurisdictions.add("US-NY-NYC")
+    zones = candidate_zones(
+        zips=[a.zip for a in addresses], phones=[p.phone_e164 for p in phones if p.phone_e164]
+    )
+    states = tuple(
+        ContactPointState(
+            id=str(p.pk),
+            kind=p.kind,
+            phone_type=p.phone_type,
+            workplace=p.phone_type == "work",
+            sms_consent=p.consent_source in SMS_CONSENT_SOURCES,
+            autodial_consent=bool(p.consent_source),
+            usable=p.status != ContactStatus.BAD,
+        )
+        for p in points
+    )
+    attempts = tuple(a for pk, a in material.attempts if pk != without_attempt)
+    return ContactSnapshot(
+        account_id=material.account_id,
+        collector_kind=CollectorKind(material.client_kind),
+        jurisdictions=frozenset(jurisdictions),
+        zones=zones,
+        holds=tuple(material.holds),
+        contact_points=states,
+        attempts=attempts,
+        limitation_starts_on=material.limitation_starts_on,
+        day_zone=zones[0] if zones else DEFAULT_DAY_ZONE,
+        # A creditor collecting its own accounts names itself; an agency's letters are signed
+        # by the agency, whose name the letter templates fill in.
+        collector_name=material.client_name if material.client_kind == "first_party" else "we",
+    )
+
+
+def contact_snapshot(account_id: int, *, at: datetime) -> ContactSnapshot | None:
+    """The snapshot of one account at a moment, with the attempts recorded up to it."""
+    since = at - timedelta(days=history_days(packs_in_force()))
+    material = load_material(
+        [account_id], attempts_from=since, attempts_to=at + timedelta(microseconds=1)
+    ).get(account_id)
+    if material is None:
+        return None
+    return build_snapshot(material, today=at.date())
