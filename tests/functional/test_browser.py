@@ -39,3 +39,29 @@ def test_collector_signs_in_finds_an_account_and_reads_it(live_server, page):
     assert total == "2,548.45"  # 2,500.00 + 123.45 + 25.00 - 100.00
     assert page.locator("text=Total amount of the debt now").is_visible()
     page.screenshot(path=str(SHOTS / "account-page.png"), full_page=True)
+
+
+def test_collector_logs_a_conversation_and_sees_the_phone_close(live_server, page):
+    User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
+    account = make_account(make_client())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{live_server.url}/accounts/{account.pk}/")
+    page.fill("#id_username", "casey")
+    page.fill("#id_password", "a-long-real-passphrase")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/{account.pk}/")
+
+    page.select_option("#id_channel", "call")
+    page.select_option("#id_direction", "inbound")
+    page.select_option("#id_outcome", "conversation")
+    page.fill("#id_note", "consumer called about a payment plan")
+    page.click("text=Log contact")
+    page.wait_for_url(f"{live_server.url}/accounts/{account.pk}/#history")
+    assert page.locator("p.flash").inner_text() == "Contact logged."
+    row = page.locator("tr.attempt").first.inner_text()
+    assert "Inbound" in row and "Conversation" in row and "consumer called" in row
+    # The conversation closes the phone for seven days: the call row is blocked by that rule.
+    call = page.locator("tr.decision").first
+    assert "Blocked" in call.inner_text()
+    assert "regf.call-after-conversation" in call.inner_text()
+    page.screenshot(path=str(SHOTS / "account-contact-logged.png"), full_page=True)

@@ -176,3 +176,76 @@ class TestAdminAudit:
         assert response.status_code == 302, response.content[:3000]
         event = AuditEvent.objects.get(event="admin.user.added")
         assert "Another-long-passphrase-9" not in str(event.details)
+
+
+class TestLogContact:
+    def _log(self, client, account_id, **data):
+        body = {"channel": "letter", "direction": "outbound", "outcome": "sent", "note": "",
+                **data}  # fmt: skip
+        return client.post(reverse("contact-log", args=[account_id]), body)
+
+    def test_a_logged_letter_appears_in_the_history(self, client, collector):
+        from arrears.data.contacts.models import ContactAttempt
+
+        account = make_account(make_client())
+        response = self._log(client, account.pk, note="sent the itemized statement")
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/{account.pk}/#history"
+        row = ContactAttempt.objects.get()
+        assert (row.channel, row.outcome, row.allowed, row.created_by) == (
+            "letter", "sent", True, collector)  # fmt: skip
+        html = client.get(response["Location"]).content.decode()
+        assert "Contact logged." in html
+        assert re.search(r'<tr class="attempt">.*?Letter.*?Sent.*?allowed.*?casey.*?'
+                         r"sent the itemized statement", html, re.S)  # fmt: skip
+
+    def test_a_blocked_call_is_refused_with_its_rule_and_nothing_is_saved(self, client, collector):
+        from arrears.data.accounts.models import Hold
+        from arrears.data.contacts.models import ContactAttempt
+
+        account = make_account(make_client())
+        Hold.objects.create(account=account, kind="cease", starts_on=date(2020, 1, 1),
+                            source="consumer letter")  # fmt: skip
+        response = self._log(client, account.pk, channel="call", outcome="no_answer")
+        assert response.status_code == 409
+        html = response.content.decode()
+        assert "Not logged: the rules block this call now." in html
+        assert "No end is known." in html
+        refusal = html[html.index('class="refusal"') : html.index("</div>\n  </div>")]
+        assert "<strong>regf.cease-communication</strong>" in refusal
+        assert ContactAttempt.objects.count() == 0
+
+    def test_an_inbound_conversation_is_logged_even_under_a_cease(self, client, collector):
+        from arrears.data.accounts.models import Hold
+        from arrears.data.contacts.models import ContactAttempt
+
+        account = make_account(make_client())
+        Hold.objects.create(account=account, kind="cease", starts_on=date(2020, 1, 1),
+                            source="consumer letter")  # fmt: skip
+        response = self._log(client, account.pk, channel="call", direction="inbound",
+                             outcome="conversation")  # fmt: skip
+        assert response.status_code == 302
+        assert ContactAttempt.objects.get().allowed is None
+
+    def test_an_outcome_that_does_not_fit_the_channel_is_named(self, client, collector):
+        from arrears.data.contacts.models import ContactAttempt
+
+        account = make_account(make_client())
+        response = self._log(client, account.pk, outcome="no_answer")
+        assert response.status_code == 400
+        assert "a letter can end as delivered, received, sent, undeliverable" in (
+            response.content.decode())  # fmt: skip
+        assert ContactAttempt.objects.count() == 0
+
+    def test_the_accountant_may_not_log_contacts(self, client):
+        from arrears.data.contacts.models import ContactAttempt
+
+        user = User.objects.create_user("avery", password="x-long-passphrase", role=Role.ACCOUNTANT)
+        client.force_login(user)
+        account = make_account(make_client())
+        assert self._log(client, account.pk).status_code == 403
+        assert (
+            "Log contact"
+            not in client.get(reverse("account-page", args=[account.pk])).content.decode()
+        )
+        assert ContactAttempt.objects.count() == 0

@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", views.account_list, name="account-list"),
     path("accounts/<int:account_id>/", views.account_page, name="account-page"),
+    path("accounts/<int:account_id>/contacts/", views.contact_log, name="contact-log"),
 ]
