@@ -75,6 +75,14 @@ def _in_nyc(zip_code: str) -> bool:
                for m in zipcodes.matching(five))  # fmt: skip
 
 
+@dataclass(frozen=True)
+class RecordedAttempt:
+    id: int
+    attempt: Attempt
+    contact_point_id: int | None
+    automated: bool
+
+
 @dataclass
 class AccountMaterial:
     """What the book holds about one account that its snapshots are built from."""
@@ -86,7 +94,7 @@ class AccountMaterial:
     limitation_starts_on: date | None
     points: list[ContactPoint] = field(default_factory=list)
     holds: list[HoldState] = field(default_factory=list)
-    attempts: list[tuple[int, Attempt]] = field(default_factory=list)  # (attempt id, attempt)
+    attempts: list[RecordedAttempt] = field(default_factory=list)
 
 
 def attempt_value(row: ContactAttempt) -> Attempt:
@@ -139,7 +147,9 @@ def load_material(
     if attempts_to is not None:
         attempts = attempts.filter(at__lt=attempts_to)
     for row in attempts.order_by("at", "id"):
-        out[row.account_id].attempts.append((row.pk, attempt_value(row)))
+        out[row.account_id].attempts.append(
+            RecordedAttempt(row.pk, attempt_value(row), row.contact_point_id, row.automated)
+        )
     return out
 
 
@@ -176,7 +186,7 @@ def build_snapshot(
         )
         for p in points
     )
-    attempts = tuple(a for pk, a in material.attempts if pk != without_attempt)
+    attempts = tuple(r.attempt for r in material.attempts if r.id != without_attempt)
     return ContactSnapshot(
         account_id=material.account_id,
         collector_kind=CollectorKind(material.client_kind),
