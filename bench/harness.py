@@ -7,6 +7,13 @@
   (PostgreSQL) or a plain executemany of its rows (SQLite). Peak memory of the import process.
 - ``accrue``: interest accrual over the imported portfolio (about half of it bears interest),
   against one set-based INSERT ... SELECT computing a day's interest for the same accounts.
+- ``compliance``: one Decision for each of N distinct snapshots with realistic contact
+  histories (``core.synthetic.contacts``), in one process with no database: decisions per
+  second and the share blocked.
+- ``refresh``: ``arrears compliance-refresh`` over the imported portfolio: each account's next
+  contactable moment for call, text, email and letter, read in batches from the database,
+  judged, and written back. Building the snapshots is not timed; everything the evaluator
+  works out from them (attempt days, plans, earliest moments) is.
 
 Each benchmark runs in a fresh process so its peak memory is its own. ``--db postgresql`` uses
 ARREARS_DATABASE_URL when set, else starts a throwaway PostgreSQL server. With ``--json`` the
@@ -33,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 ANCHOR = date(2026, 11, 1)
-BENCHMARKS = ["import", "accrue"]
+BENCHMARKS = ["import", "accrue", "compliance", "refresh"]
 
 
 def log(message: str) -> None:
@@ -323,9 +330,73 @@ def bench_accrue(accounts: int, reuse: bool) -> dict[str, Any]:
     }
 
 
+def bench_compliance(accounts: int, reuse: bool) -> dict[str, Any]:
+    from collections import Counter
+
+    from arrears.core.compliance import PackSet, evaluate, shipped_packs
+    from arrears.core.synthetic.contacts import synthetic_workload
+
+    packs = PackSet(shipped_packs())
+    started = time.perf_counter()
+    work = list(synthetic_workload(accounts, seed=1, today=ANCHOR + timedelta(days=22)))
+    log(f"built {accounts} snapshots in {time.perf_counter() - started:.1f}s")
+    attempts = sum(len(snap.attempts) for snap, _ in work)
+    blocked = 0
+    by_rule: Counter[str] = Counter()
+    started = time.perf_counter()
+    for snap, request in work:
+        decision = evaluate(packs, snap, request)
+        if not decision.allowed:
+            blocked += 1
+            by_rule.update(r.rule_id for r in decision.blocks)
+    seconds = time.perf_counter() - started
+    return {
+        "snapshots": accounts,
+        "attempts_in_histories": attempts,
+        "seconds": round(seconds, 2),
+        "decisions_per_s": round(accounts / seconds),
+        "blocked_share": round(blocked / accounts, 3),
+        "top_blocking_rules": dict(by_rule.most_common(5)),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
+def bench_refresh(accounts: int, reuse: bool) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from django.db import connection
+
+    from arrears.data.accounts.models import Account
+    from arrears.data.contacts.models import Contactability
+    from arrears.services.compliance.operations import contactability_refresh
+    from arrears.services.compliance.queries import account_ids_for_refresh
+
+    if not Account.objects.exists():
+        raise SystemExit("refresh needs the imported portfolio: run the import benchmark first")
+    at = datetime.combine(ANCHOR + timedelta(days=22), datetime.min.time(), tzinfo=UTC)
+    ids = account_ids_for_refresh()
+    started = time.perf_counter()
+    done = contactability_refresh(ids, at=at.replace(hour=15))
+    seconds = time.perf_counter() - started
+    blocked_calls = (
+        Contactability.objects.filter(channel="call").exclude(next_at=at.replace(hour=15)).count()
+    )
+    return {
+        "accounts": done,
+        "db": connection.vendor,
+        "decisions": done * 4,
+        "seconds": round(seconds, 2),
+        "accounts_per_s": round(done / seconds),
+        "call_blocked_share": round(blocked_calls / done, 3) if done else None,
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
 def worker(name: str, accounts: int, reuse: bool) -> None:
     django_setup()
-    result = {"import": bench_import, "accrue": bench_accrue}[name](accounts, reuse)
+    benches = {"import": bench_import, "accrue": bench_accrue, "compliance": bench_compliance,
+               "refresh": bench_refresh}  # fmt: skip
+    result = benches[name](accounts, reuse)
     print(json.dumps(result))
 
 

@@ -10,6 +10,7 @@ package for ZIP codes, ``phonenumbers``' geocoding metadata for area codes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
@@ -21,21 +22,35 @@ from phonenumbers import timezone as phone_timezone
 _MAX_ZONES_PER_NUMBER = 3
 
 
-@lru_cache(maxsize=65536)
+@dataclass(frozen=True)
+class ZipPlace:
+    state: str
+    county: str
+    zone: str | None
+
+
+@lru_cache(maxsize=1)
+def _zip_index() -> dict[str, ZipPlace]:
+    """Every US ZIP code, read once (the package's own lookup scans its whole list per call)."""
+    return {
+        str(z["zip_code"]): ZipPlace(
+            state=str(z.get("state") or ""),
+            county=str(z.get("county") or ""),
+            zone=str(z["timezone"]) if z.get("timezone") else None,
+        )
+        for z in zipcodes.list_all()
+    }
+
+
+def zip_place(zip_code: str) -> ZipPlace | None:
+    """State, county and IANA zone of a US ZIP code (first five digits), or None when unknown."""
+    return _zip_index().get(zip_code.strip()[:5])
+
+
 def zip_zone(zip_code: str) -> str | None:
     """The IANA zone of a US ZIP code (first five digits), or None when unknown."""
-    five = zip_code.strip()[:5]
-    if len(five) != 5 or not five.isdigit():
-        return None
-    try:
-        matches = zipcodes.matching(five)
-    except (TypeError, ValueError):
-        return None
-    for match in matches:
-        zone = match.get("timezone")
-        if zone:
-            return str(zone)
-    return None
+    place = zip_place(zip_code)
+    return place.zone if place else None
 
 
 @lru_cache(maxsize=65536)

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import zipcodes
-
 from arrears.core.compliance import (
     Attempt,
     Channel,
@@ -32,7 +30,7 @@ from arrears.core.compliance import (
     Recipient,
     shipped_packs,
 )
-from arrears.core.time.zones import candidate_zones
+from arrears.core.time.zones import candidate_zones, zip_place
 from arrears.data.accounts.models import Account, AccountParty, Hold
 from arrears.data.contacts.models import ContactAttempt
 from arrears.data.parties.models import ContactPoint, ContactStatus
@@ -66,13 +64,9 @@ def history_days(packs: PackSet) -> int:
     return longest + 1  # one more: a window is counted in calendar days of the consumer's zone
 
 
-@lru_cache(maxsize=4096)
 def _in_nyc(zip_code: str) -> bool:
-    five = zip_code[:5]
-    if len(five) != 5 or not five.isdigit():
-        return False
-    return any(m.get("state") == "NY" and m.get("county") in NYC_COUNTIES
-               for m in zipcodes.matching(five))  # fmt: skip
+    place = zip_place(zip_code)
+    return place is not None and place.state == "NY" and place.county in NYC_COUNTIES
 
 
 @dataclass(frozen=True)
