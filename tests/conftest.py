@@ -29,6 +29,17 @@ def _database_is_what_was_asked(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(autouse=True)
+def _documents_in_a_temporary_folder(settings, tmp_path):
+    """Each test keeps its documents (notices, evidence) in its own folder, never in var/."""
+    from arrears.services.common import document_store
+
+    settings.ARREARS_DOCUMENTS_DIR = tmp_path / "documents"
+    document_store.cache_clear()
+    yield
+    document_store.cache_clear()
+
+
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 

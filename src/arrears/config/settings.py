@@ -10,6 +10,10 @@ Everything that differs between a laptop and production comes from the environme
   first key encrypts, every key decrypts. A development ring is generated under ``var/``.
 - ``ARREARS_BLIND_INDEX_KEY``: the key for the HMAC blind indexes (generated under ``var/`` too).
 - ``ARREARS_TESTDATA``: where the public golden files live (default ``../shared/testdata``).
+- ``ARREARS_DOCUMENTS_DIR``: where documents (notices, evidence) are kept (default ``var/documents``).
+- ``ARREARS_COLLECTOR_NAME``, ``ARREARS_COLLECTOR_ADDRESS`` (lines separated by ``|``),
+  ``ARREARS_COLLECTOR_PHONE``, ``ARREARS_COLLECTOR_HOURS``, ``ARREARS_COLLECTOR_WEBSITE``: who
+  signs letters and where consumers write to.
 """
 
 from __future__ import annotations
@@ -55,6 +59,20 @@ ARREARS_BLIND_INDEX_KEY = os.environ.get("ARREARS_BLIND_INDEX_KEY") or _local_se
 )
 ARREARS_TESTDATA = Path(os.environ.get("ARREARS_TESTDATA", BASE_DIR.parent / "shared" / "testdata"))
 ARREARS_DEMO_PASSWORD_PREFIX = "demo-"
+
+# Ports and the adapters wired to them (arrears.core.ports).
+ARREARS_DOCUMENT_STORE = "arrears.adapters.storage.filesystem.FilesystemStore"
+ARREARS_DOCUMENTS_DIR = Path(os.environ.get("ARREARS_DOCUMENTS_DIR", VAR_DIR / "documents"))
+ARREARS_LETTERS = "arrears.adapters.letters.renderer.LetterRenderer"
+ARREARS_COLLECTOR = {
+    "name": os.environ.get("ARREARS_COLLECTOR_NAME", "Arrears Recovery Services"),
+    "address_lines": tuple(
+        os.environ.get("ARREARS_COLLECTOR_ADDRESS", "PO Box 4100|Albany, NY 12204").split("|")
+    ),
+    "phone": os.environ.get("ARREARS_COLLECTOR_PHONE", "(800) 555-0142"),
+    "hours": os.environ.get("ARREARS_COLLECTOR_HOURS", "Monday to Friday, 8 am to 8 pm Eastern"),
+    "website": os.environ.get("ARREARS_COLLECTOR_WEBSITE", ""),
+}
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ARREARS_ALLOWED_HOSTS", "").split(",") if h] or (
     ["127.0.0.1", "localhost", "testserver"] if DEBUG else ["127.0.0.1", "localhost"]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from arrears.core.pii import BlindIndexer, KeyRing
+from arrears.core.ports import DocumentStore, LetterRenderer
 from arrears.data.audit.models import AuditEvent
 
 
@@ -53,6 +55,18 @@ def audit_record(
         party_id=party_id,
         details=details or {},
     )
+
+
+@functools.cache
+def document_store() -> DocumentStore:
+    """The document store the settings name (filesystem by default)."""
+    factory = import_string(settings.ARREARS_DOCUMENT_STORE)
+    return cast("DocumentStore", factory(settings.ARREARS_DOCUMENTS_DIR))
+
+
+@functools.cache
+def letter_renderer() -> LetterRenderer:
+    return cast("LetterRenderer", import_string(settings.ARREARS_LETTERS)())
 
 
 @functools.cache

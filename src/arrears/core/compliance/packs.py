@@ -62,6 +62,8 @@ class RulePack:
     title: str
     rules: tuple[Rule, ...]
     overrides: tuple[tuple[str, dict[str, Any]], ...] = ()
+    # Numbers that are not a contact rule's parameters: the validation period's days, say.
+    constants: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
 
     @property
     def label(self) -> str:
@@ -181,6 +183,9 @@ def load_pack(text: str, *, source: str = "pack") -> RulePack:
         params = _require(table, "params", dict, f"{where} override of {target}")
         _check_params(params, f"{where} override of {target}")
         overrides.append((target, params))
+    constants = data.get("constants", {})
+    if not isinstance(constants, dict):
+        raise PackError(f"{where}: 'constants' must be a table")
     return RulePack(
         name=name,
         version=version,
@@ -188,6 +193,7 @@ def load_pack(text: str, *, source: str = "pack") -> RulePack:
         title=str(data.get("title", name)),
         rules=tuple(rules),
         overrides=tuple(overrides),
+        constants=constants,
     )
 
 
@@ -258,6 +264,14 @@ class PackSet:
             )
             self._plans[key] = found
         return found
+
+    def constant(self, name: str, jurisdictions: frozenset[str] = frozenset({"US"})) -> Any:
+        """A pack constant where the consumer is; a state or client pack's value wins over the
+        federal one. Raises PackError when no pack in force defines it."""
+        found = [p.constants[name] for p in self.applicable(jurisdictions) if name in p.constants]
+        if not found:
+            raise PackError(f"no pack in force defines the constant {name!r}")
+        return found[-1]
 
     def rule_ids(self) -> list[str]:
         return [rule.id for pack in self.packs for rule in pack.rules]

@@ -131,3 +131,62 @@ class Contactability(models.Model):
     def __str__(self) -> str:
         when = "never" if self.no_end else f"{self.next_at:%Y-%m-%d %H:%M}"
         return f"account {self.account_id} {self.channel}: {when}"
+
+
+class NoticeStatus(models.TextChoices):
+    SENT = "sent", "Sent"
+    RETURNED = "returned", "Returned undeliverable"
+
+
+class ValidationNotice(models.Model):
+    """A Regulation F validation notice as sent: its period, its itemization, its documents.
+
+    A notice returned undeliverable is re-sent by the next notices run; the new notice starts a
+    new validation period and points to the one it replaces.
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="validation_notices", db_index=False
+    )
+    reference = models.CharField(max_length=40, unique=True)
+    sent_on = models.DateField()
+    period_ends_on = models.DateField(help_text="The last day of the validation period.")
+    status = models.CharField(max_length=10, choices=NoticeStatus.choices, default="sent")
+    returned_on = models.DateField(null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    itemization_date = models.DateField()
+    itemization_basis = models.CharField(max_length=30)
+    amount_then_minor = models.BigIntegerField()
+    interest_minor = models.BigIntegerField()
+    fees_minor = models.BigIntegerField()
+    payments_credits_minor = models.BigIntegerField()
+    current_minor = models.BigIntegerField()
+    html_key = models.CharField(max_length=200)
+    pdf_key = models.CharField(max_length=200)
+    pack_version = models.CharField(max_length=200)
+    attempt = models.OneToOneField(
+        ContactAttempt, null=True, blank=True, on_delete=models.PROTECT, related_name="notice"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "sent_on"], name="notice_account_sent_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_ends_on__gt=models.F("sent_on")),
+                name="notice_period_after_sending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    current_minor=models.F("amount_then_minor") + models.F("interest_minor")
+                    + models.F("fees_minor") - models.F("payments_credits_minor")
+                ),
+                name="notice_itemization_adds_up",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.reference} sent {self.sent_on}, period to {self.period_ends_on}"

@@ -28,11 +28,12 @@ from arrears.core.compliance import (
     PackSet,
     Purpose,
     Recipient,
+    ValidationState,
     shipped_packs,
 )
 from arrears.core.time.zones import candidate_zones, zip_place
 from arrears.data.accounts.models import Account, AccountParty, Hold
-from arrears.data.contacts.models import ContactAttempt
+from arrears.data.contacts.models import ContactAttempt, NoticeStatus, ValidationNotice
 from arrears.data.parties.models import ContactPoint, ContactStatus
 
 # Consent sources that count as the consumer's own consent to be texted (our SMS policy); any
@@ -89,6 +90,7 @@ class AccountMaterial:
     points: list[ContactPoint] = field(default_factory=list)
     holds: list[HoldState] = field(default_factory=list)
     attempts: list[RecordedAttempt] = field(default_factory=list)
+    validation: ValidationState = field(default_factory=ValidationState)
 
 
 def attempt_value(row: ContactAttempt) -> Attempt:
@@ -136,6 +138,12 @@ def load_material(
     for hold in Hold.objects.filter(account_id__in=out).order_by("starts_on", "id"):
         out[hold.account_id].holds.append(
             HoldState(kind=hold.kind, starts_on=hold.starts_on, ends_on=hold.ends_on)
+        )
+    for notice in ValidationNotice.objects.filter(
+        account_id__in=out, status=NoticeStatus.SENT
+    ).order_by("sent_on", "id"):
+        out[notice.account_id].validation = ValidationState(
+            notice_sent_on=notice.sent_on, period_ends_on=notice.period_ends_on
         )
     attempts = ContactAttempt.objects.filter(account_id__in=out, at__gte=attempts_from)
     if attempts_to is not None:
@@ -189,6 +197,7 @@ def build_snapshot(
         holds=tuple(material.holds),
         contact_points=states,
         attempts=attempts,
+        validation=material.validation,
         limitation_starts_on=material.limitation_starts_on,
         day_zone=zones[0] if zones else DEFAULT_DAY_ZONE,
         # A creditor collecting its own accounts names itself; an agency's letters are signed
