@@ -12,7 +12,10 @@
   second and the share blocked.
 - ``refresh``: ``arrears compliance-refresh`` over the imported portfolio: each account's next
   contactable moment for call, text, email and letter, read in batches from the database,
-  judged, and written back. Building the snapshots is not timed; everything the evaluator
+  judged, and written back.
+- ``notices``: ``arrears notices`` for up to 1,000 accounts of the imported portfolio (build
+  from the book, render HTML and PDF, store, record with the letter attempt), against the raw
+  limit: rendering the same HTML to PDF alone. Building the snapshots is not timed; everything the evaluator
   works out from them (attempt days, plans, earliest moments) is.
 
 Each benchmark runs in a fresh process so its peak memory is its own. ``--db postgresql`` uses
@@ -40,7 +43,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 ANCHOR = date(2026, 11, 1)
-BENCHMARKS = ["import", "accrue", "compliance", "refresh"]
+BENCHMARKS = ["import", "accrue", "compliance", "refresh", "notices"]
+NOTICES_AT_MOST = 1000  # a PDF costs about 0.1 s: a sample, not the whole book
 
 
 def log(message: str) -> None:
@@ -392,10 +396,63 @@ def bench_refresh(accounts: int, reuse: bool) -> dict[str, Any]:
     }
 
 
+def bench_notices(accounts: int, reuse: bool) -> dict[str, Any]:
+    import tempfile as tmp
+    from datetime import UTC, datetime
+
+    from django.conf import settings
+    from django.db import connection
+
+    from arrears.data.accounts.models import Account
+    from arrears.data.contacts.models import ValidationNotice
+    from arrears.services.common import Actor, document_store, letter_renderer
+    from arrears.services.compliance.notices import validation_notices_send
+
+    if not Account.objects.exists():
+        raise SystemExit("notices needs the imported portfolio: run the import benchmark first")
+    settings.ARREARS_DOCUMENTS_DIR = Path(tmp.mkdtemp(prefix="arrears-bench-docs-"))
+    document_store.cache_clear()
+    as_of = ANCHOR + timedelta(days=22)
+    renderer = letter_renderer()
+    renderer.pdf("<p>warm up</p>")  # fonts and imports load once per process
+    before = ValidationNotice.objects.count()
+    started = time.perf_counter()
+    report = validation_notices_send(
+        as_of=as_of, actor=Actor.system("bench"), now=datetime.now(UTC),
+        store=document_store(), renderer=renderer, limit=NOTICES_AT_MOST,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    sample = ValidationNotice.objects.order_by("-id").first()
+    raw_seconds = None
+    if sample is not None:
+        html = document_store().get(sample.html_key).decode()
+        raw_started = time.perf_counter()
+        for _ in range(20):
+            renderer.pdf(html)
+        raw_seconds = (time.perf_counter() - raw_started) / 20
+    shutil.rmtree(settings.ARREARS_DOCUMENTS_DIR, ignore_errors=True)
+    sent = ValidationNotice.objects.count() - before
+    return {
+        "db": connection.vendor,
+        "candidates": report.candidates,
+        "sent": sent,
+        "skipped": dict(report.skipped),
+        "seconds": round(seconds, 2),
+        "notices_per_s": round(sent / seconds, 1) if seconds else None,
+        "raw_pdf_per_s": round(1 / raw_seconds, 1) if raw_seconds else None,
+        "ratio": round((sent / seconds) * raw_seconds, 3) if raw_seconds and seconds else None,
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
 def worker(name: str, accounts: int, reuse: bool) -> None:
     django_setup()
     benches = {"import": bench_import, "accrue": bench_accrue, "compliance": bench_compliance,
-               "refresh": bench_refresh}  # fmt: skip
+               "refresh": bench_refresh, "notices": bench_notices}  # fmt: skip
+    if name in ("accrue", "refresh", "notices"):  # a kept portfolio may predate a migration
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     result = benches[name](accounts, reuse)
     print(json.dumps(result))
 

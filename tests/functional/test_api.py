@@ -242,3 +242,67 @@ class TestContactAttempts:
             response = client.get(f"/api/accounts/999999/{path}", **collector)
             assert response.status_code == 404
             assert response.json()["field"] == "account_id"
+
+
+class TestValidationNotices:
+    def _sent(self):
+        from datetime import UTC, date, datetime
+
+        from arrears.data.accounts.models import AccountParty
+        from arrears.data.parties.models import ContactPoint
+        from arrears.services.common import Actor, document_store, letter_renderer
+        from arrears.services.compliance.notices import validation_notices_send
+
+        account = make_account(make_client(), itemization_date=date(2025, 1, 1))
+        ContactPoint.objects.create(
+            party_id=AccountParty.objects.get(account=account).party_id, kind="address",
+            address1="1 Main St", city="Buffalo", state="NY", zip="14201",
+            valid_from=date(2025, 1, 1), value_index="a1",
+        )  # fmt: skip
+        validation_notices_send(
+            as_of=date(2025, 11, 7), actor=Actor.system("test"),
+            now=datetime(2026, 11, 23, tzinfo=UTC), store=document_store(),
+            renderer=letter_renderer(),
+        )  # fmt: skip
+        return account
+
+    def test_lists_notices_with_period_and_exact_itemization(self, client, collector):
+        account = self._sent()
+        rows = client.get(f"/api/accounts/{account.pk}/validation-notices", **collector).json()
+        assert len(rows) == 1
+        row = rows[0]
+        assert (row["sent_on"], row["period_ends_on"], row["status"]) == (
+            "2025-11-07", "2025-12-17", "sent")  # fmt: skip
+        assert (row["amount_then"], row["payments_credits"], row["current"]) == (
+            "1000.00", "0.00", "1000.00")  # fmt: skip
+
+    def test_serves_the_pdf_and_html_as_sent(self, client, collector):
+        account = self._sent()
+        reference = f"VN-{account.pk}-20251107"
+        pdf = client.get(f"/api/validation-notices/{reference}/pdf", **collector)
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF-")
+        html = client.get(f"/api/validation-notices/{reference}/html", **collector)
+        assert b"December 17, 2025" in html.content
+        assert (
+            client.get(f"/api/validation-notices/{reference}/doc", **collector).status_code == 404
+        )
+        missing = client.get("/api/validation-notices/VN-0/pdf", **collector)
+        assert missing.status_code == 404 and missing.json()["field"] == "reference"
+
+    def test_marking_returned_needs_a_date_and_is_idempotent(self, client, collector):
+        import json
+
+        account = self._sent()
+        url = f"/api/validation-notices/VN-{account.pk}-20251107/returned"
+        bad = client.post(url, json.dumps({"returned_on": "soon"}),
+                          content_type="application/json", **collector)  # fmt: skip
+        assert bad.status_code == 422 and bad.json()["field"] == "returned_on"
+        early = client.post(url, json.dumps({"returned_on": "2025-11-01"}),
+                            content_type="application/json", **collector)  # fmt: skip
+        assert early.status_code == 400 and early.json()["field"] == "returned_on"
+        for _ in range(2):
+            ok = client.post(url, json.dumps({"returned_on": "2025-11-14"}),
+                             content_type="application/json", **collector)  # fmt: skip
+            assert ok.status_code == 200
+            assert (ok.json()["status"], ok.json()["returned_on"]) == ("returned", "2025-11-14")

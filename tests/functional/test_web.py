@@ -249,3 +249,30 @@ class TestLogContact:
             not in client.get(reverse("account-page", args=[account.pk])).content.decode()
         )
         assert ContactAttempt.objects.count() == 0
+
+
+def test_the_account_page_lists_validation_notices_with_their_documents(client, collector):
+    from datetime import UTC, datetime
+
+    from arrears.data.accounts.models import AccountParty
+    from arrears.data.parties.models import ContactPoint
+    from arrears.services.common import document_store, letter_renderer
+    from arrears.services.compliance.notices import validation_notices_send
+
+    account = make_account(make_client(), itemization_date=date(2025, 1, 1))
+    ContactPoint.objects.create(
+        party_id=AccountParty.objects.get(account=account).party_id, kind="address",
+        address1="1 Main St", city="Buffalo", state="NY", zip="14201",
+        valid_from=date(2025, 1, 1), value_index="a1",
+    )  # fmt: skip
+    validation_notices_send(as_of=date(2025, 11, 7), actor=Actor.system("test"),
+                            now=datetime(2026, 11, 23, tzinfo=UTC), store=document_store(),
+                            renderer=letter_renderer())  # fmt: skip
+    html = client.get(reverse("account-page", args=[account.pk])).content.decode()
+    row = re.search(r'<tr class="notice">(.*?)</tr>', html, re.S)
+    assert row is not None
+    assert f"VN-{account.pk}-20251107" in row.group(1)
+    assert "Nov 7, 2025" in row.group(1) and "Dec 17, 2025" in row.group(1)
+    assert f'href="/api/validation-notices/VN-{account.pk}-20251107/pdf"' in row.group(1)
+    pdf = client.get(f"/api/validation-notices/VN-{account.pk}-20251107/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")

@@ -20,16 +20,19 @@ from ninja.security import HttpBasicAuth, django_auth
 from arrears.core.compliance import Decision
 from arrears.core.money import Money
 from arrears.data.clients.models import Client, ClientKind, InterestPolicy
-from arrears.data.contacts.models import ContactAttempt
+from arrears.data.contacts.models import ContactAttempt, ValidationNotice
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import account_detail
 from arrears.services.clients.operations import client_add
-from arrears.services.common import Actor, NotFound, ServiceError
+from arrears.services.common import Actor, NotFound, ServiceError, document_store
+from arrears.services.compliance.notices import validation_notice_returned
 from arrears.services.compliance.operations import ContactBlocked, contact_attempt_record
 from arrears.services.compliance.queries import (
     contact_decisions,
     contact_history,
     contactability,
+    notice_document,
+    validation_notices,
 )
 from arrears.services.placements.queries import import_rejects, import_run_for_file
 from arrears.services.placements.uploads import placement_upload, stored_upload
@@ -506,7 +509,85 @@ def get_contactability(request: HttpRequest, account_id: int) -> Status[Any]:
     )  # fmt: skip
 
 
+class NoticeOut(Schema):
+    reference: str
+    account_id: int
+    sent_on: date
+    period_ends_on: date
+    status: str
+    returned_on: date | None
+    replaces: str | None
+    itemization_date: date
+    itemization_basis: str
+    amount_then: str
+    interest: str
+    fees: str
+    payments_credits: str
+    current: str
+    pack_version: str
+    pdf_url: str
+    html_url: str
+
+
+def _notice_out(n: ValidationNotice) -> dict[str, Any]:
+    cur = n.currency
+    return {
+        "reference": n.reference, "account_id": n.account_id, "sent_on": n.sent_on,
+        "period_ends_on": n.period_ends_on, "status": n.status, "returned_on": n.returned_on,
+        "replaces": n.replaces.reference if n.replaces else None,
+        "itemization_date": n.itemization_date, "itemization_basis": n.itemization_basis,
+        "amount_then": _amount(n.amount_then_minor, cur), "interest": _amount(n.interest_minor, cur),
+        "fees": _amount(n.fees_minor, cur),
+        "payments_credits": _amount(n.payments_credits_minor, cur),
+        "current": _amount(n.current_minor, cur), "pack_version": n.pack_version,
+        "pdf_url": f"/api/validation-notices/{n.reference}/pdf",
+        "html_url": f"/api/validation-notices/{n.reference}/html",
+    }  # fmt: skip
+
+
+@accounts.get("/{account_id}/validation-notices", response={200: list[NoticeOut], 404: ErrorOut})
+def get_validation_notices(request: HttpRequest, account_id: int) -> Status[Any]:
+    """The account's validation notices, newest first, with their periods and itemizations."""
+    rows = validation_notices(account_id)
+    if rows is None:
+        raise NotFound(f"no account {account_id}", field="account_id")
+    return Status(200, [_notice_out(n) for n in rows])
+
+
+notices = Router(tags=["validation notices"])
+
+
+class ReturnedIn(Schema):
+    returned_on: date
+
+
+@notices.post("/{reference}/returned", response={200: NoticeOut, 400: ErrorOut, 404: ErrorOut})
+def post_notice_returned(request: HttpRequest, reference: str, payload: ReturnedIn) -> Status[Any]:
+    """Mark a notice returned undeliverable; the next notices run re-sends it and the validation
+    period starts again from the new send date."""
+    notice = validation_notice_returned(
+        reference=reference, returned_on=payload.returned_on, actor=_actor(request),
+        now=timezone.now(),
+    )  # fmt: skip
+    return Status(200, _notice_out(notice))
+
+
+@notices.get("/{reference}/{kind}", response={404: ErrorOut})
+def get_notice_document(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+    """The notice as sent: ``pdf`` or ``html``."""
+    if kind not in ("pdf", "html"):
+        raise NotFound("ask for pdf or html", field="kind")
+    found = notice_document(reference, kind, document_store())
+    if found is None:
+        raise NotFound(f"no {kind} for notice {reference}", field="reference")
+    content, content_type = found
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{reference}.{kind}"'
+    return response
+
+
 api.add_router("/clients", clients)
+api.add_router("/validation-notices", notices)
 api.add_router("/clients", placements)
 api.add_router("/accounts", accounts)
 

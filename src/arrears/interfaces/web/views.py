@@ -20,7 +20,11 @@ from arrears.data.users.models import Role
 from arrears.services.accounts.queries import AccountView, account_detail, account_search
 from arrears.services.common import Actor, ServiceError
 from arrears.services.compliance.operations import ContactBlocked, contact_attempt_record
-from arrears.services.compliance.queries import contact_decisions, contact_history
+from arrears.services.compliance.queries import (
+    contact_decisions,
+    contact_history,
+    validation_notices,
+)
 
 # Who may log a contact: everyone who works accounts (not the accountant).
 CONTACT_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
@@ -75,6 +79,7 @@ def _page(
             "a": view.account,
             "decisions": contact_decisions(account_id, at=now) or [],
             "history": contact_history(account_id, limit=50) or [],
+            "notices": validation_notices(account_id) or [],
             "form": form or ContactForm(view=view),
             "may_log": request.user.is_superuser
             or getattr(request.user, "role", None) in CONTACT_ROLES,

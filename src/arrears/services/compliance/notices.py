@@ -151,12 +151,16 @@ def validation_notices_send(
     store: DocumentStore,
     renderer: LetterRenderer,
     out_dir: Path | None = None,
+    limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> NoticesReport:
-    """Produce the validation notices due on ``as_of`` (see the module docstring)."""
+    """Produce the validation notices due on ``as_of`` (see the module docstring); with
+    ``limit``, for that many accounts at most (the rest stay due for the next run)."""
     report = NoticesReport(as_of=as_of)
     ids = accounts_needing_notice(as_of=as_of)
     report.candidates = len(ids)
+    if limit is not None:
+        ids = ids[:limit]
     posted_at = datetime.combine(as_of, POSTING_TIME, tzinfo=POSTING_ZONE)
     packs = packs_in_force()
     for done, account_id in enumerate(ids, start=1):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from arrears.core.compliance import Channel, ContactRequest, Decision, evaluate
+from arrears.core.ports import DocumentStore
 from arrears.data.accounts.models import Account
-from arrears.data.contacts.models import Contactability, ContactAttempt
+from arrears.data.contacts.models import Contactability, ContactAttempt, ValidationNotice
 from arrears.services.compliance.snapshots import contact_snapshot, packs_in_force
 
 SHOWN_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER)
@@ -62,3 +63,23 @@ def account_ids_for_refresh(*, missing_only: bool = False) -> list[int]:
     if missing_only:
         rows = rows.exclude(pk__in=Contactability.objects.values("account_id"))
     return list(rows.values_list("id", flat=True))
+
+
+def validation_notices(account_id: int) -> list[ValidationNotice] | None:
+    """The account's validation notices, newest first; None if no such account."""
+    if not Account.objects.filter(pk=account_id).exists():
+        return None
+    return list(ValidationNotice.objects.filter(account_id=account_id).order_by("-sent_on", "-id"))
+
+
+def notice_document(reference: str, kind: str, store: DocumentStore) -> tuple[bytes, str] | None:
+    """A notice's PDF or HTML and its content type; None when there is no such notice."""
+    notice = ValidationNotice.objects.filter(reference=reference).first()
+    if notice is None or kind not in ("pdf", "html"):
+        return None
+    key = notice.pdf_key if kind == "pdf" else notice.html_key
+    try:
+        content = store.get(key)
+    except KeyError:
+        return None  # purged, or lost: the record stays, the document is gone
+    return content, "application/pdf" if kind == "pdf" else "text/html; charset=utf-8"

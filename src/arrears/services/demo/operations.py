@@ -23,7 +23,8 @@ from arrears.data.accounts.models import Account, AccountStatus
 from arrears.data.clients.models import ClientKind, InterestPolicy
 from arrears.data.users.models import Role, User
 from arrears.services.clients.operations import client_add
-from arrears.services.common import Actor
+from arrears.services.common import Actor, document_store, letter_renderer
+from arrears.services.compliance.notices import validation_notices_send
 from arrears.services.compliance.operations import (
     ContactBlocked,
     contact_attempt_record,
@@ -86,6 +87,7 @@ class DemoReport:
     interest_entries: int = 0
     contact_attempts: int = 0
     attempts_refused: int = 0
+    validation_notices: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -158,10 +160,17 @@ def demo_load(
     _add_contacts(report, today=today, now=now, seed=seed, actor=actor)
     accrual = interest_accrue(as_of=today, actor=actor)
     report.interest_entries = accrual.entries
+    # A day's mail of validation notices, sent ten days ago: their periods are running now.
+    notices = validation_notices_send(
+        as_of=today - timedelta(days=10), actor=actor, now=now, store=document_store(),
+        renderer=letter_renderer(), limit=DEMO_NOTICES,
+    )  # fmt: skip
+    report.validation_notices = notices.sent
     contactability_refresh(Account.objects.order_by("id").values_list("id", flat=True), at=now)
     return report
 
 
+DEMO_NOTICES = 30
 DEMO_CALL_ZONE = ZoneInfo("America/New_York")
 # 13:00-17:00 in New York is 08:00-12:00 in Hawaii: inside 08:00-21:00 everywhere in the US.
 DEMO_CALL_HOURS = (13, 17)

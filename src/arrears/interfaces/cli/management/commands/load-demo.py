@@ -40,5 +40,6 @@ class Command(ArrearsCommand):
             f"Demo portfolio: {report.accounts} accounts, {report.payments} payments, "
             f"{report.holds} holds, {report.contact_attempts} contact attempts "
             f"({report.attempts_refused} refused by the rules), "
+            f"{report.validation_notices} validation notices, "
             f"{report.interest_entries} interest entries.",
         )

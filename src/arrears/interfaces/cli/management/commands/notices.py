@@ -20,6 +20,9 @@ class Command(ArrearsCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", type=parse_date, required=True, help="The send date.")
         parser.add_argument("--out", type=Path, required=True, help="Folder for the files.")
+        parser.add_argument(
+            "--limit", type=int, help="At most this many notices (the rest stay due)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = options["as_of"]
@@ -27,6 +30,7 @@ class Command(ArrearsCommand):
             report = validation_notices_send(
                 as_of=as_of, actor=Actor.system("cli:notices"), now=timezone.now(),
                 store=document_store(), renderer=letter_renderer(), out_dir=options["out"],
+                limit=options["limit"],
                 progress=lambda done, total: update(done),
             )  # fmt: skip
         skipped = ", ".join(f"{n} {why}" for why, n in sorted(report.skipped.items()))
