@@ -306,3 +306,59 @@ class TestValidationNotices:
                              content_type="application/json", **collector)  # fmt: skip
             assert ok.status_code == 200
             assert (ok.json()["status"], ok.json()["returned_on"]) == ("returned", "2025-11-14")
+
+
+class TestDisputes:
+    def _post(self, client, auth, account_id, **body):
+        import json
+
+        payload = {"received_on": "2025-12-01", "medium": "letter", "reason": "amount_wrong",
+                   **body}  # fmt: skip
+        return client.post(f"/api/accounts/{account_id}/disputes", json.dumps(payload),
+                           content_type="application/json", **auth)  # fmt: skip
+
+    def test_record_list_answer_and_queue(self, client, collector):
+        import json
+
+        account = make_account(make_client())
+        created = self._post(client, collector, account.pk, disputed_amount="125.40")
+        assert created.status_code == 201
+        body = created.json()
+        assert (body["status"], body["in_writing"], body["disputed_amount"]) == (
+            "open", True, "125.40")  # fmt: skip
+        assert body["within_validation_period"] is False  # no notice was sent
+        queue = client.get("/api/compliance/queue", **collector).json()
+        assert [i["dispute"]["id"] for i in queue["items"]] == [body["id"]]
+        assert queue["overdue"] == 1  # due 30 days after 1 December 2025, long past
+        answered = client.post(f"/api/disputes/{body['id']}/answer",
+                               json.dumps({"answered_on": "2025-12-05", "note": "statements"}),
+                               content_type="application/json", **collector)  # fmt: skip
+        assert answered.status_code == 200 and answered.json()["status"] == "answered"
+        listed = client.get(f"/api/accounts/{account.pk}/disputes", **collector).json()
+        assert [(d["id"], d["answered_on"]) for d in listed] == [(body["id"], "2025-12-05")]
+        assert client.get("/api/compliance/queue", **collector).json()["items"] == []
+
+    @pytest.mark.parametrize(
+        ("body", "status", "field"),
+        [
+            ({"disputed_amount": "12.345"}, 400, "disputed_amount"),
+            ({"disputed_amount": "lots"}, 400, "disputed_amount"),
+            ({"medium": "pigeon"}, 400, "medium"),
+            ({"received_on": "yesterday"}, 422, "received_on"),
+        ],
+    )
+    def test_bad_input_is_4xx_naming_the_field(self, client, collector, body, status, field):
+        account = make_account(make_client())
+        response = self._post(client, collector, account.pk, **body)
+        assert response.status_code == status
+        assert response.json()["field"] == field
+        assert client.get(f"/api/accounts/{account.pk}/disputes", **collector).json() == []
+
+    def test_unknown_account_and_dispute_are_404(self, client, collector):
+        import json
+
+        assert self._post(client, collector, 999_999).status_code == 404
+        response = client.post("/api/disputes/999999/answer",
+                               json.dumps({"answered_on": "2025-12-05"}),
+                               content_type="application/json", **collector)  # fmt: skip
+        assert response.status_code == 404 and response.json()["field"] == "dispute_id"

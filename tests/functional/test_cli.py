@@ -167,6 +167,9 @@ class TestLoadDemo:
         assert report["validation_notices"] > 0
         assert attempts == report["contact_attempts"] + report["validation_notices"]
         assert report["contact_attempts"] > 0
+        from arrears.data.cases.models import Dispute
+
+        assert Dispute.objects.count() == report["disputes"] == 2  # one in 30 of 60 accounts
         assert not ContactAttempt.objects.filter(direction="outbound", allowed=False).exists()
         assert Contactability.objects.count() == 60 * 4
         assert arrears("load-demo", "--accounts", "60") == {"loaded": False}

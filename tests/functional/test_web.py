@@ -276,3 +276,56 @@ def test_the_account_page_lists_validation_notices_with_their_documents(client, 
     assert f'href="/api/validation-notices/VN-{account.pk}-20251107/pdf"' in row.group(1)
     pdf = client.get(f"/api/validation-notices/VN-{account.pk}-20251107/pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+class TestDisputes:
+    def test_a_collector_records_a_dispute_and_the_account_holds(self, client, collector):
+        from arrears.data.cases.models import Dispute
+
+        account = make_account(make_client())
+        response = client.post(reverse("dispute-log", args=[account.pk]), {
+            "kind": "dispute", "received_on": "2025-12-01", "medium": "letter",
+            "reason": "amount_wrong", "disputed_amount": "125.40", "description": "wrong fee",
+        })  # fmt: skip
+        assert response.status_code == 302
+        dispute = Dispute.objects.get()
+        assert (dispute.disputed_amount_minor, dispute.reason, dispute.status) == (
+            12_540, "amount_wrong", "open")  # fmt: skip
+        html = client.get(response["Location"]).content.decode()
+        row = re.search(r'<tr class="dispute">(.*?)</tr>', html, re.S)
+        assert row is not None
+        assert "The amount is wrong" in row.group(1) and "125.40" in row.group(1)
+        assert '<span class="badge hold"' in html and "Dispute hold" in html
+
+    def test_a_bad_date_is_named_and_nothing_is_recorded(self, client, collector):
+        from arrears.data.cases.models import Dispute
+
+        account = make_account(make_client())
+        response = client.post(reverse("dispute-log", args=[account.pk]), {
+            "kind": "dispute", "received_on": "2999-01-01", "medium": "letter", "reason": "other",
+        })  # fmt: skip
+        assert response.status_code == 400
+        assert "a dispute cannot be received in the future" in response.content.decode()
+        assert Dispute.objects.count() == 0
+
+    def test_the_compliance_officer_answers_from_the_queue(self, client):
+        from arrears.services.compliance.disputes import dispute_record
+
+        officer = User.objects.create_user("carmen", password="x-long-pass", role=Role.COMPLIANCE)
+        client.force_login(officer)
+        account = make_account(make_client())
+        dispute = dispute_record(account_id=account.pk, received_on=date(2025, 12, 1),
+                                 medium="phone", reason="paid", actor=Actor.system("t"), now=NOW)  # fmt: skip
+        html = client.get(reverse("compliance-queue")).content.decode()
+        assert re.search(rf'<tr class="queue-item overdue">.*?#{account.pk}', html, re.S)
+        assert "1 overdue" in html
+        response = client.post(reverse("dispute-answer", args=[dispute.pk]),
+                               {"answered_on": "2025-12-10", "note": "sent payment history"})  # fmt: skip
+        assert response.status_code == 302
+        dispute.refresh_from_db()
+        assert (dispute.status, dispute.answered_on) == ("answered", date(2025, 12, 10))
+        html = client.get(reverse("compliance-queue")).content.decode()
+        assert "answered; its hold has ended" in html and "No open dispute" in html
+
+    def test_collectors_do_not_see_the_queue(self, client, collector):
+        assert client.get(reverse("compliance-queue")).status_code == 403

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "arrears.data.audit",
     "arrears.data.imports",
     "arrears.data.contacts",
+    "arrears.data.cases",
     "arrears.interfaces.web",
     "arrears.interfaces.cli",
 ]

@@ -19,18 +19,22 @@ from ninja.security import HttpBasicAuth, django_auth
 
 from arrears.core.compliance import Decision
 from arrears.core.money import Money
+from arrears.data.cases.models import Dispute
 from arrears.data.clients.models import Client, ClientKind, InterestPolicy
 from arrears.data.contacts.models import ContactAttempt, ValidationNotice
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import account_detail
 from arrears.services.clients.operations import client_add
 from arrears.services.common import Actor, NotFound, ServiceError, document_store
+from arrears.services.compliance.disputes import dispute_answer, dispute_record
 from arrears.services.compliance.notices import validation_notice_returned
 from arrears.services.compliance.operations import ContactBlocked, contact_attempt_record
 from arrears.services.compliance.queries import (
+    compliance_queue,
     contact_decisions,
     contact_history,
     contactability,
+    disputes,
     notice_document,
     validation_notices,
 )
@@ -586,7 +590,126 @@ def get_notice_document(request: HttpRequest, reference: str, kind: str) -> Http
     return response
 
 
+class DisputeIn(Schema):
+    kind: str = Field("dispute", description="dispute or original_creditor")
+    received_on: date
+    medium: str = Field(description="letter, email, portal, fax, phone or in_person")
+    reason: str = Field("", description="not_mine, amount_wrong, paid, identity_theft or other")
+    description: str = ""
+    disputed_amount: str | None = Field(None, description="The part disputed, e.g. \"125.40\"; "
+                                        "omit for the whole debt.")  # fmt: skip
+    new_information: bool = False
+
+
+class DisputeOut(Schema):
+    id: int
+    account_id: int
+    kind: str
+    received_on: date
+    medium: str
+    in_writing: bool
+    within_validation_period: bool
+    reason: str
+    description: str
+    disputed_amount: str | None
+    duplicative_of: int | None
+    status: str
+    response_due_on: date
+    answered_on: date | None
+    answer_note: str
+
+
+def _dispute_out(d: Dispute) -> dict[str, Any]:
+    return {
+        "id": d.pk, "account_id": d.account_id, "kind": d.kind, "received_on": d.received_on,
+        "medium": d.medium, "in_writing": d.in_writing,
+        "within_validation_period": d.within_validation_period, "reason": d.reason,
+        "description": d.description,
+        "disputed_amount": (_amount(d.disputed_amount_minor)
+                            if d.disputed_amount_minor is not None else None),
+        "duplicative_of": d.duplicative_of_id, "status": d.status,
+        "response_due_on": d.response_due_on, "answered_on": d.answered_on,
+        "answer_note": d.answer_note,
+    }  # fmt: skip
+
+
+def _minor(text: str, field: str) -> int:
+    try:
+        return Money.of(text, "USD").minor
+    except (ValueError, ArithmeticError) as exc:
+        raise ServiceError(f"{text!r} is not an amount like 125.40", field=field) from exc
+
+
+@accounts.post("/{account_id}/disputes", response={201: DisputeOut, 400: ErrorOut, 404: ErrorOut})
+def post_dispute(request: HttpRequest, account_id: int, payload: DisputeIn) -> Status[Any]:
+    """Record a dispute or a request for the original creditor as received. Collection holds
+    until it is answered; a written one within the validation period also halts by law."""
+    dispute = dispute_record(
+        account_id=account_id, kind=payload.kind, received_on=payload.received_on,
+        medium=payload.medium, reason=payload.reason, description=payload.description,
+        disputed_amount_minor=(_minor(payload.disputed_amount, "disputed_amount")
+                               if payload.disputed_amount is not None else None),
+        new_information=payload.new_information, actor=_actor(request), now=timezone.now(),
+    )  # fmt: skip
+    return Status(201, _dispute_out(dispute))
+
+
+@accounts.get("/{account_id}/disputes", response={200: list[DisputeOut], 404: ErrorOut})
+def get_disputes(request: HttpRequest, account_id: int) -> Status[Any]:
+    rows = disputes(account_id)
+    if rows is None:
+        raise NotFound(f"no account {account_id}", field="account_id")
+    return Status(200, [_dispute_out(d) for d in rows])
+
+
+cases = Router(tags=["disputes"])
+
+
+class AnswerIn(Schema):
+    answered_on: date
+    duplicative: bool = False
+    note: str = ""
+
+
+@cases.post("/{dispute_id}/answer", response={200: DisputeOut, 400: ErrorOut, 404: ErrorOut})
+def post_dispute_answer(request: HttpRequest, dispute_id: int, payload: AnswerIn) -> Status[Any]:
+    """Record that the answer went out (verification, the original creditor, or a duplicative
+    notice): the hold ends and collection may resume."""
+    dispute = dispute_answer(
+        dispute_id=dispute_id, answered_on=payload.answered_on, duplicative=payload.duplicative,
+        note=payload.note, actor=_actor(request), now=timezone.now(),
+    )  # fmt: skip
+    return Status(200, _dispute_out(dispute))
+
+
+class QueueItemOut(Schema):
+    dispute: DisputeOut
+    overdue: bool
+    days_left: int
+
+
+class QueueOut(Schema):
+    today: date
+    open: int
+    overdue: int
+    halting: int
+    items: list[QueueItemOut]
+
+
+@api.get("/compliance/queue", response=QueueOut, tags=["disputes"])
+def get_compliance_queue(request: HttpRequest) -> dict[str, Any]:
+    """Open disputes and requests, overdue first, then by the date the answer is due."""
+    queue = compliance_queue(today=timezone.localdate())
+    return {
+        "today": queue.today, "open": len(queue.items), "overdue": queue.overdue,
+        "halting": queue.halting,
+        "items": [{"dispute": _dispute_out(i.dispute), "overdue": i.overdue,
+                   "days_left": i.days_left} for i in queue.items],
+    }  # fmt: skip
+
+
 api.add_router("/clients", clients)
+api.add_router("/disputes", cases)
 api.add_router("/validation-notices", notices)
 api.add_router("/clients", placements)
 api.add_router("/accounts", accounts)

@@ -10,4 +10,7 @@ urlpatterns = [
     path("accounts/", views.account_list, name="account-list"),
     path("accounts/<int:account_id>/", views.account_page, name="account-page"),
     path("accounts/<int:account_id>/contacts/", views.contact_log, name="contact-log"),
+    path("accounts/<int:account_id>/disputes/", views.dispute_log, name="dispute-log"),
+    path("compliance/", views.compliance_queue_page, name="compliance-queue"),
+    path("disputes/<int:dispute_id>/answer/", views.dispute_answer_post, name="dispute-answer"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -15,14 +17,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from arrears.core.compliance import Decision
+from arrears.core.money import Money
+from arrears.data.cases.models import CaseKind, DisputeReason, Medium
 from arrears.data.contacts.models import Channel, Direction, Outcome
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import AccountView, account_detail, account_search
 from arrears.services.common import Actor, ServiceError
+from arrears.services.compliance.disputes import dispute_answer, dispute_record
 from arrears.services.compliance.operations import ContactBlocked, contact_attempt_record
 from arrears.services.compliance.queries import (
+    compliance_queue,
     contact_decisions,
     contact_history,
+    disputes,
     validation_notices,
 )
 
@@ -61,11 +68,35 @@ class ContactForm(forms.Form):
         self.fields["contact_point"].choices = points  # type: ignore[attr-defined]
 
 
+class DisputeForm(forms.Form):
+    kind = forms.ChoiceField(choices=CaseKind.choices, initial=CaseKind.DISPUTE)
+    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    medium = forms.ChoiceField(choices=Medium.choices)
+    reason = forms.ChoiceField(choices=[("", "—"), *DisputeReason.choices], required=False)
+    disputed_amount = forms.DecimalField(
+        required=False, min_value=Decimal("0.01"), decimal_places=2, max_digits=14,
+        help_text="Leave empty when the whole debt is disputed.",
+    )  # fmt: skip
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    new_information = forms.BooleanField(required=False, label="New information")
+
+
+class AnswerForm(forms.Form):
+    answered_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    duplicative = forms.BooleanField(required=False, label="Answered as duplicative")
+    note = forms.CharField(required=False)
+
+
+def _may(request: HttpRequest, roles: Collection[str]) -> bool:
+    return bool(request.user.is_superuser or getattr(request.user, "role", None) in roles)
+
+
 def _page(
     request: HttpRequest,
     view: AccountView,
     *,
     form: ContactForm | None = None,
+    dispute_form: DisputeForm | None = None,
     refused: Decision | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -80,9 +111,10 @@ def _page(
             "decisions": contact_decisions(account_id, at=now) or [],
             "history": contact_history(account_id, limit=50) or [],
             "notices": validation_notices(account_id) or [],
+            "disputes": disputes(account_id) or [],
+            "dispute_form": dispute_form or DisputeForm(initial={"received_on": now.date()}),
             "form": form or ContactForm(view=view),
-            "may_log": request.user.is_superuser
-            or getattr(request.user, "role", None) in CONTACT_ROLES,
+            "may_log": _may(request, CONTACT_ROLES),
             "refused": refused,
         },
         status=status,
@@ -105,7 +137,7 @@ def contact_log(request: HttpRequest, account_id: int) -> HttpResponse:
     view = account_detail(account_id, today=timezone.localdate())
     if view is None:
         raise Http404("no such account")
-    if not (request.user.is_superuser or getattr(request.user, "role", None) in CONTACT_ROLES):
+    if not _may(request, CONTACT_ROLES):
         return HttpResponse("Your role may not log contacts.", status=403)
     form = ContactForm(request.POST, view=view)
     if not form.is_valid():
@@ -126,3 +158,76 @@ def contact_log(request: HttpRequest, account_id: int) -> HttpResponse:
         return _page(request, view, form=form, status=400)
     messages.success(request, "Contact logged.")
     return redirect(reverse("account-page", args=[account_id]) + "#history")
+
+
+@login_required
+@require_POST
+def dispute_log(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Record a dispute or a request for the original creditor as the consumer made it."""
+    view = account_detail(account_id, today=timezone.localdate())
+    if view is None:
+        raise Http404("no such account")
+    if not _may(request, CONTACT_ROLES):
+        return HttpResponse("Your role may not record disputes.", status=403)
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, view, dispute_form=form, status=400)
+    data = form.cleaned_data
+    amount = data["disputed_amount"]
+    try:
+        dispute_record(
+            account_id=account_id, kind=data["kind"], received_on=data["received_on"],
+            medium=data["medium"], reason=data["reason"], description=data["description"],
+            disputed_amount_minor=Money.of(amount, "USD").minor if amount is not None else None,
+            new_information=data["new_information"], actor=_web_actor(request),
+            now=timezone.now(),
+        )  # fmt: skip
+    except ServiceError as exc:
+        field = {"disputed_amount": "disputed_amount"}.get(exc.field or "", exc.field)
+        form.add_error(field if field in form.fields else None, exc.message)
+        return _page(request, view, dispute_form=form, status=400)
+    messages.success(request, "Dispute recorded: collection is on hold until it is answered.")
+    return redirect(reverse("account-page", args=[account_id]) + "#disputes")
+
+
+def _web_actor(request: HttpRequest) -> Actor:
+    return Actor(label=request.user.get_username(), user_id=request.user.pk)
+
+
+QUEUE_ROLES = {Role.COMPLIANCE, Role.SUPERVISOR, Role.ADMIN}
+
+
+@login_required
+def compliance_queue_page(request: HttpRequest) -> HttpResponse:
+    """Open disputes and requests for the compliance officer, overdue first."""
+    if not _may(request, QUEUE_ROLES):
+        return HttpResponse("The compliance queue is for compliance officers and supervisors.",
+                            status=403)  # fmt: skip
+    return render(
+        request, "web/compliance_queue.html",
+        {"queue": compliance_queue(today=timezone.localdate()),
+         "answer_form": AnswerForm(initial={"answered_on": timezone.localdate()})},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def dispute_answer_post(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    if not _may(request, QUEUE_ROLES):
+        return HttpResponse("Only compliance officers and supervisors answer disputes.",
+                            status=403)  # fmt: skip
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the date the answer was sent.")
+        return redirect("compliance-queue")
+    try:
+        dispute_answer(
+            dispute_id=dispute_id, answered_on=form.cleaned_data["answered_on"],
+            duplicative=form.cleaned_data["duplicative"], note=form.cleaned_data["note"],
+            actor=_web_actor(request), now=timezone.now(),
+        )  # fmt: skip
+    except ServiceError as exc:
+        messages.error(request, f"Dispute {dispute_id} not answered: {exc.message}.")
+        return redirect("compliance-queue")
+    messages.success(request, f"Dispute {dispute_id} answered; its hold has ended.")
+    return redirect("compliance-queue")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from arrears.core.compliance import Channel, ContactRequest, Decision, evaluate
 from arrears.core.ports import DocumentStore
 from arrears.data.accounts.models import Account
+from arrears.data.cases.models import CaseStatus, Dispute
 from arrears.data.contacts.models import Contactability, ContactAttempt, ValidationNotice
 from arrears.services.compliance.snapshots import contact_snapshot, packs_in_force
 
@@ -83,3 +85,60 @@ def notice_document(reference: str, kind: str, store: DocumentStore) -> tuple[by
     except KeyError:
         return None  # purged, or lost: the record stays, the document is gone
     return content, "application/pdf" if kind == "pdf" else "text/html; charset=utf-8"
+
+
+def disputes(account_id: int) -> list[Dispute] | None:
+    """The account's disputes and requests, newest first; None if no such account."""
+    if not Account.objects.filter(pk=account_id).exists():
+        return None
+    return list(
+        Dispute.objects.filter(account_id=account_id)
+        .select_related("duplicative_of")
+        .order_by("-received_on", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    dispute: Dispute
+    overdue: bool
+    days_left: int  # negative when overdue
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+
+@dataclass(frozen=True)
+class ComplianceQueue:
+    today: date
+    items: list[QueueItem]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for i in self.items if i.overdue)
+
+    @property
+    def halting(self) -> int:
+        """Open written disputes or requests within the validation period: the law halts
+        collection on these until the answer is sent."""
+        return sum(1 for i in self.items if i.dispute.in_writing and
+                   i.dispute.within_validation_period)  # fmt: skip
+
+
+def compliance_queue(*, today: date, limit: int = 500) -> ComplianceQueue:
+    """Open disputes and requests, most urgent first (overdue, then by due date)."""
+    rows = (
+        Dispute.objects.filter(status=CaseStatus.OPEN)
+        .select_related("account", "account__client")
+        .order_by("response_due_on", "received_on", "id")[:limit]
+    )
+    return ComplianceQueue(
+        today=today,
+        items=[
+            QueueItem(
+                d, overdue=d.response_due_on < today, days_left=(d.response_due_on - today).days
+            )
+            for d in rows
+        ],
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -33,6 +33,7 @@ from arrears.core.compliance import (
 )
 from arrears.core.time.zones import candidate_zones, zip_place
 from arrears.data.accounts.models import Account, AccountParty, Hold
+from arrears.data.cases.models import CaseKind, CaseStatus, Dispute
 from arrears.data.contacts.models import ContactAttempt, NoticeStatus, ValidationNotice
 from arrears.data.parties.models import ContactPoint, ContactStatus
 
@@ -145,6 +146,14 @@ def load_material(
         out[notice.account_id].validation = ValidationState(
             notice_sent_on=notice.sent_on, period_ends_on=notice.period_ends_on
         )
+    halting: dict[int, list[Dispute]] = defaultdict(list)
+    for dispute in Dispute.objects.filter(
+        account_id__in=out, in_writing=True, within_validation_period=True
+    ).exclude(status=CaseStatus.WITHDRAWN):
+        halting[dispute.account_id].append(dispute)
+    for account_id, disputes in halting.items():
+        material = out[account_id]
+        material.validation = _with_disputes(material.validation, disputes)
     attempts = ContactAttempt.objects.filter(account_id__in=out, at__gte=attempts_from)
     if attempts_to is not None:
         attempts = attempts.filter(at__lt=attempts_to)
@@ -153,6 +162,28 @@ def load_material(
             RecordedAttempt(row.pk, attempt_value(row), row.contact_point_id, row.automated)
         )
     return out
+
+
+def _with_disputes(state: ValidationState, disputes: list[Dispute]) -> ValidationState:
+    """What the validation-halt rule reads from written disputes and requests made within the
+    period: while any is unanswered, the earliest of each kind and no answer; once all are
+    answered, the latest of each kind and the last answer."""
+    open_ones = [d for d in disputes if d.status == CaseStatus.OPEN]
+    chosen = open_ones or disputes
+
+    def first(kind: str) -> date | None:
+        days = [d.received_on for d in chosen if d.kind == kind]
+        return (min(days) if open_ones else max(days)) if days else None
+
+    answers = [d.answered_on for d in disputes if d.answered_on is not None]
+    return replace(
+        state,
+        disputed_on=first(CaseKind.DISPUTE),
+        dispute_in_writing=True,
+        original_creditor_requested_on=first(CaseKind.ORIGINAL_CREDITOR),
+        request_in_writing=True,
+        verification_sent_on=None if open_ones else max(answers, default=None),
+    )
 
 
 def build_snapshot(

@@ -1,7 +1,7 @@
 """The demo portfolio that `./dev run` loads into an empty database.
 
 Several clients (one bearing interest), a few thousand generated accounts, and some life on
-them: payments (one returned), fees, disputes, cease requests, a bankruptcy, a recall, a
+them: payments (one returned), fees, disputes (some overdue), cease requests, a bankruptcy, a recall, a
 fortnight of calls and letters judged by the rule packs, and interest accrued to date. Everything goes through the same services a real day would use.
 """
 
@@ -24,6 +24,7 @@ from arrears.data.clients.models import ClientKind, InterestPolicy
 from arrears.data.users.models import Role, User
 from arrears.services.clients.operations import client_add
 from arrears.services.common import Actor, document_store, letter_renderer
+from arrears.services.compliance.disputes import dispute_record
 from arrears.services.compliance.notices import validation_notices_send
 from arrears.services.compliance.operations import (
     ContactBlocked,
@@ -83,6 +84,7 @@ class DemoReport:
     reversals: int = 0
     fees: int = 0
     holds: int = 0
+    disputes: int = 0
     recalls: int = 0
     interest_entries: int = 0
     contact_attempts: int = 0
@@ -156,7 +158,7 @@ def demo_load(
                 ack_path=Path(tmp) / "ack.csv",
             )
     report.accounts = Account.objects.count()
-    _add_activity(report, today=today, seed=seed, actor=actor)
+    _add_activity(report, today=today, now=now, seed=seed, actor=actor)
     _add_contacts(report, today=today, now=now, seed=seed, actor=actor)
     accrual = interest_accrue(as_of=today, actor=actor)
     report.interest_entries = accrual.entries
@@ -213,7 +215,9 @@ def _add_contacts(
                 report.attempts_refused += 1
 
 
-def _add_activity(report: DemoReport, *, today: date, seed: int, actor: Actor) -> None:
+def _add_activity(
+    report: DemoReport, *, today: date, now: datetime, seed: int, actor: Actor
+) -> None:
     rng = random.Random(seed)
     ids = list(Account.objects.order_by("id").values_list("id", flat=True))
     start = today - timedelta(days=80)
@@ -253,8 +257,15 @@ def _add_activity(report: DemoReport, *, today: date, seed: int, actor: Actor) -
             on=start + timedelta(days=10), reason="returned check fee (per contract)", actor=actor,
         )  # fmt: skip
         report.fees += 1
+    for account_id in rng.sample(ids, k=max(1, len(ids) // 30)):
+        dispute_record(
+            account_id=account_id, received_on=today - timedelta(days=rng.randint(1, 40)),
+            medium=rng.choice(["letter", "letter", "email", "phone", "portal"]),
+            reason=rng.choice(["amount_wrong", "not_mine", "paid", "other"]),
+            description="consumer's own words, as received", actor=actor, now=now,
+        )  # fmt: skip
+        report.disputes += 1
     holds = [
-        ("dispute", 30, "consumer letter: 'amount is wrong'"),
         ("cease", 80, "consumer letter asking us to stop contact"),
         ("attorney", 120, "consumer's attorney called"),
         ("bankruptcy", 200, "Chapter 7 petition notice from the court"),
