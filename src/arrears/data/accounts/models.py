@@ -104,6 +104,10 @@ class Account(models.Model):
     balance_minor = models.BigIntegerField(default=0, editable=False)
     balance_through_entry_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
+    purged_on = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text="Personal data on it destroyed under the retention policy on this day.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -31,6 +31,10 @@ class Party(models.Model):
         editable=False,
         help_text="Blind index of normalised last name, first name and date of birth.",
     )
+    purged_on = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text="Personal data destroyed under the retention policy on this day.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -46,6 +46,18 @@ class AuditedAdminMixin:
                     _audit_form(request, inline_form.instance, inline_form, created=False)
 
 
+# Models whose values identify a person: the audit trail, which is append-only and outlives
+# retention purges, records that such a field changed, never its value.
+PERSONAL_MODELS = ("parties.party", "parties.contactpoint", "parties.bankaccount")
+PERSONAL_FIELDS = ("original_account_number",)
+
+
+def _shown(obj: Any, name: str, value: Any) -> str:
+    if "password" in name or obj._meta.label_lower in PERSONAL_MODELS or name in PERSONAL_FIELDS:
+        return "(changed)"
+    return str(value)
+
+
 def _audit_form(request: HttpRequest, obj: Any, form: Any, *, created: bool) -> None:
     changed = list(form.changed_data)
     if not changed and not created:
@@ -59,10 +71,7 @@ def _audit_form(request: HttpRequest, obj: Any, form: Any, *, created: bool) -> 
         party_id=party_id,
         details={
             "object": f"{obj._meta.label}:{obj.pk}",
-            "fields": {
-                name: "(changed)" if "password" in name else str(form.cleaned_data.get(name))
-                for name in changed
-            },
+            "fields": {name: _shown(obj, name, form.cleaned_data.get(name)) for name in changed},
         },
     )
 
