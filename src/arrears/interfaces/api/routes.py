@@ -38,6 +38,7 @@ from arrears.services.compliance.queries import (
     notice_document,
     validation_notices,
 )
+from arrears.services.compliance.reports import compliance_report
 from arrears.services.placements.queries import import_rejects, import_run_for_file
 from arrears.services.placements.uploads import placement_upload, stored_upload
 
@@ -706,6 +707,20 @@ def get_compliance_queue(request: HttpRequest) -> dict[str, Any]:
         "items": [{"dispute": _dispute_out(i.dispute), "overdue": i.overdue,
                    "days_left": i.days_left} for i in queue.items],
     }  # fmt: skip
+
+
+@api.get("/compliance/report", tags=["disputes"], response={200: dict[str, Any], 400: ErrorOut})
+def get_compliance_report(request: HttpRequest, start: date, end: date) -> Status[Any]:
+    """Call attempts per debt per 7 days, blocks by rule, and disputes, for [start, end)."""
+    if end <= start:
+        raise ServiceError("end must be after start", field="end")
+    zone = timezone.get_current_timezone()
+    report = compliance_report(
+        start=datetime.combine(start, datetime.min.time(), tzinfo=zone),
+        end=datetime.combine(end, datetime.min.time(), tzinfo=zone),
+        today=timezone.localdate(),
+    )
+    return Status(200, report.as_dict())
 
 
 api.add_router("/clients", clients)

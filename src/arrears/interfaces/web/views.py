@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,7 @@ from arrears.services.compliance.queries import (
     disputes,
     validation_notices,
 )
+from arrears.services.compliance.reports import compliance_report
 
 # Who may log a contact: everyone who works accounts (not the accountant).
 CONTACT_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
@@ -195,6 +197,7 @@ def _web_actor(request: HttpRequest) -> Actor:
 
 
 QUEUE_ROLES = {Role.COMPLIANCE, Role.SUPERVISOR, Role.ADMIN}
+REPORT_DAYS = 30
 
 
 @login_required
@@ -203,10 +206,14 @@ def compliance_queue_page(request: HttpRequest) -> HttpResponse:
     if not _may(request, QUEUE_ROLES):
         return HttpResponse("The compliance queue is for compliance officers and supervisors.",
                             status=403)  # fmt: skip
+    today = timezone.localdate()
+    zone = timezone.get_current_timezone()
+    end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone)
+    report = compliance_report(start=end - timedelta(days=REPORT_DAYS), end=end, today=today)
     return render(
         request, "web/compliance_queue.html",
-        {"queue": compliance_queue(today=timezone.localdate()),
-         "answer_form": AnswerForm(initial={"answered_on": timezone.localdate()})},
+        {"queue": compliance_queue(today=today), "report": report, "report_days": REPORT_DAYS,
+         "answer_form": AnswerForm(initial={"answered_on": today})},
     )  # fmt: skip
 
 
