@@ -362,3 +362,46 @@ class TestDisputes:
                                json.dumps({"answered_on": "2025-12-05"}),
                                content_type="application/json", **collector)  # fmt: skip
         assert response.status_code == 404 and response.json()["field"] == "dispute_id"
+
+
+class TestContactRestrictions:
+    def test_record_list_and_end(self, client, collector):
+        import json
+
+        account = make_account(make_client())
+        created = client.post(
+            f"/api/accounts/{account.pk}/contact-restrictions",
+            json.dumps({"kind": "inconvenient_time", "weekdays": "0,1,2,3,4",
+                        "starts_at": "09:00", "ends_at": "17:00", "received_on": "2026-11-01",
+                        "medium": "phone"}),
+            content_type="application/json", **collector,
+        )  # fmt: skip
+        assert created.status_code == 201
+        body = created.json()
+        assert (body["weekdays"], body["starts_at"], body["ends_at"]) == (
+            "0,1,2,3,4", "09:00:00", "17:00:00")  # fmt: skip
+        listed = client.get(f"/api/accounts/{account.pk}/contact-restrictions", **collector)
+        assert [r["id"] for r in listed.json()] == [body["id"]]
+        ended = client.post(f"/api/contact-restrictions/{body['id']}/end",
+                            json.dumps({"ended_on": "2026-11-10"}),
+                            content_type="application/json", **collector)  # fmt: skip
+        assert ended.status_code == 200 and ended.json()["ended_on"] == "2026-11-10"
+
+    def test_bad_input_names_the_field(self, client, collector):
+        import json
+
+        account = make_account(make_client())
+        for body, status, field in (
+            ({"kind": "opt_out", "channel": "fax"}, 400, "channel"),
+            ({"kind": "inconvenient_time", "weekdays": "mon", "starts_at": "09:00",
+              "ends_at": "17:00"}, 400, "weekdays"),
+            ({"kind": "opt_out", "channel": "sms", "starts_at": "nine"}, 422, "starts_at"),
+        ):  # fmt: skip
+            response = client.post(
+                f"/api/accounts/{account.pk}/contact-restrictions",
+                json.dumps({"received_on": "2026-11-01", "medium": "phone", **body}),
+                content_type="application/json", **collector,
+            )  # fmt: skip
+            assert (response.status_code, response.json()["field"]) == (status, field)
+        listed = client.get(f"/api/accounts/{account.pk}/contact-restrictions", **collector)
+        assert listed.json() == []

@@ -329,3 +329,32 @@ class TestDisputes:
 
     def test_collectors_do_not_see_the_queue(self, client, collector):
         assert client.get(reverse("compliance-queue")).status_code == 403
+
+
+def test_a_collector_records_an_email_opt_out_and_the_panel_blocks_email(client, collector):
+    from arrears.data.contacts.models import ContactRestriction
+
+    account = make_account(make_client())
+    response = client.post(reverse("restriction-log", args=[account.pk]), {
+        "kind": "opt_out", "channel": "email", "received_on": "2026-11-01", "medium": "phone",
+        "note": "asked on the call",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert ContactRestriction.objects.get().channel == "email"
+    html = client.get(response["Location"]).content.decode()
+    assert re.search(r'<tr class="restriction">.*?Do not use this medium: Email', html, re.S)
+    email = re.search(r'<tr class="decision (\w+)">\s*<td>Email</td>(.*?)</tr>', html, re.S)
+    assert email is not None and email.group(1) == "blocked"
+    assert "regf.medium-opt-out" in email.group(2)
+
+
+def test_an_opt_out_without_a_medium_is_named_and_not_recorded(client, collector):
+    from arrears.data.contacts.models import ContactRestriction
+
+    account = make_account(make_client())
+    response = client.post(reverse("restriction-log", args=[account.pk]), {
+        "kind": "opt_out", "channel": "", "received_on": "2026-11-01", "medium": "phone",
+    })  # fmt: skip
+    assert response.status_code == 400
+    assert "an opt-out names a medium" in response.content.decode()
+    assert ContactRestriction.objects.count() == 0

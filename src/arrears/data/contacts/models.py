@@ -190,3 +190,60 @@ class ValidationNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} sent {self.sent_on}, period to {self.period_ends_on}"
+
+
+class RestrictionKind(models.TextChoices):
+    OPT_OUT = "opt_out", "Do not use this medium"
+    INCONVENIENT_TIME = "inconvenient_time", "Inconvenient time"
+    NO_WORKPLACE = "no_workplace", "No contact at work"
+
+
+class ContactRestriction(models.Model):
+    """Something the consumer asked (or the employer forbids) about how to reach them, honored
+    from the day it was received: an opt-out of a medium (on one contact point or all), a time
+    that is inconvenient, or no contact at work. Ended when the consumer says otherwise."""
+
+    party = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, related_name="contact_restrictions"
+    )
+    kind = models.CharField(max_length=20, choices=RestrictionKind.choices)
+    channel = models.CharField(max_length=12, choices=Channel.choices, blank=True)
+    contact_point = models.ForeignKey(
+        ContactPoint, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    weekdays = models.CharField(
+        max_length=13, blank=True, help_text="Days it applies, 0 = Monday: '0,1,2,3,4'."
+    )
+    starts_at = models.TimeField(null=True, blank=True)
+    ends_at = models.TimeField(null=True, blank=True, help_text="Exclusive; before the start = "
+                               "overnight.")  # fmt: skip
+    received_on = models.DateField()
+    medium = models.CharField(max_length=20, help_text="How the consumer told us.")
+    note = models.TextField(blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="opt_out") | ~models.Q(channel=""),
+                name="restriction_opt_out_names_channel",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="inconvenient_time")
+                | (models.Q(starts_at__isnull=False) & models.Q(ends_at__isnull=False)
+                   & ~models.Q(weekdays="")),
+                name="restriction_time_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gt=models.F("received_on")),
+                name="restriction_ends_after_start",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for party {self.party_id} from {self.received_on}"

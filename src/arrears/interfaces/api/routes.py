@@ -6,7 +6,7 @@ body names the field: ``{"detail": ..., "field": ..., "code": ...}``.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -21,7 +21,7 @@ from arrears.core.compliance import Decision
 from arrears.core.money import Money
 from arrears.data.cases.models import Dispute
 from arrears.data.clients.models import Client, ClientKind, InterestPolicy
-from arrears.data.contacts.models import ContactAttempt, ValidationNotice
+from arrears.data.contacts.models import ContactAttempt, ContactRestriction, ValidationNotice
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import account_detail
 from arrears.services.clients.operations import client_add
@@ -29,10 +29,15 @@ from arrears.services.common import Actor, NotFound, ServiceError, document_stor
 from arrears.services.compliance.disputes import dispute_answer, dispute_record
 from arrears.services.compliance.notices import validation_notice_returned
 from arrears.services.compliance.operations import ContactBlocked, contact_attempt_record
+from arrears.services.compliance.preferences import (
+    contact_restriction_add,
+    contact_restriction_end,
+)
 from arrears.services.compliance.queries import (
     compliance_queue,
     contact_decisions,
     contact_history,
+    contact_restrictions,
     contactability,
     disputes,
     notice_document,
@@ -723,7 +728,89 @@ def get_compliance_report(request: HttpRequest, start: date, end: date) -> Statu
     return Status(200, report.as_dict())
 
 
+class RestrictionIn(Schema):
+    kind: str = Field(description="opt_out, inconvenient_time or no_workplace")
+    received_on: date
+    medium: str = Field(description="How the consumer told us: phone, letter, sms reply STOP…")
+    channel: str = Field("", description="For an opt-out: call, sms, email, letter or visit")
+    contact_point_id: int | None = None
+    weekdays: str = Field("", description='For a time: 0 (Monday) to 6, e.g. "0,1,2,3,4"')
+    starts_at: time | None = None
+    ends_at: time | None = None
+    note: str = ""
+
+
+class RestrictionOut(Schema):
+    id: int
+    kind: str
+    channel: str
+    contact_point_id: int | None
+    weekdays: str
+    starts_at: time | None
+    ends_at: time | None
+    received_on: date
+    medium: str
+    note: str
+    ended_on: date | None
+
+
+def _restriction_out(r: ContactRestriction) -> dict[str, Any]:
+    return {
+        "id": r.pk, "kind": r.kind, "channel": r.channel, "contact_point_id": r.contact_point_id,
+        "weekdays": r.weekdays, "starts_at": r.starts_at, "ends_at": r.ends_at,
+        "received_on": r.received_on, "medium": r.medium, "note": r.note, "ended_on": r.ended_on,
+    }  # fmt: skip
+
+
+@accounts.post(
+    "/{account_id}/contact-restrictions",
+    response={201: RestrictionOut, 400: ErrorOut, 404: ErrorOut},
+)
+def post_contact_restriction(
+    request: HttpRequest, account_id: int, payload: RestrictionIn
+) -> Status[Any]:
+    """Record what the consumer asked: stop using a medium (on one contact point or all), not at
+    these times, or not at work. Honored at once on every debt the consumer owes."""
+    restriction = contact_restriction_add(
+        account_id=account_id, kind=payload.kind, received_on=payload.received_on,
+        medium=payload.medium, channel=payload.channel, contact_point_id=payload.contact_point_id,
+        weekdays=payload.weekdays, starts_at=payload.starts_at, ends_at=payload.ends_at,
+        note=payload.note, actor=_actor(request), now=timezone.now(),
+    )  # fmt: skip
+    return Status(201, _restriction_out(restriction))
+
+
+@accounts.get(
+    "/{account_id}/contact-restrictions", response={200: list[RestrictionOut], 404: ErrorOut}
+)
+def get_contact_restrictions(request: HttpRequest, account_id: int) -> Status[Any]:
+    rows = contact_restrictions(account_id)
+    if rows is None:
+        raise NotFound(f"no account {account_id}", field="account_id")
+    return Status(200, [_restriction_out(r) for r in rows])
+
+
+restrictions = Router(tags=["contact restrictions"])
+
+
+class EndIn(Schema):
+    ended_on: date
+
+
+@restrictions.post("/{restriction_id}/end", response={200: RestrictionOut, 400: ErrorOut,
+                                                      404: ErrorOut})  # fmt: skip
+def post_contact_restriction_end(
+    request: HttpRequest, restriction_id: int, payload: EndIn
+) -> Status[Any]:
+    restriction = contact_restriction_end(
+        restriction_id=restriction_id, ended_on=payload.ended_on, actor=_actor(request),
+        now=timezone.now(),
+    )  # fmt: skip
+    return Status(200, _restriction_out(restriction))
+
+
 api.add_router("/clients", clients)
+api.add_router("/contact-restrictions", restrictions)
 api.add_router("/disputes", cases)
 api.add_router("/validation-notices", notices)
 api.add_router("/clients", placements)

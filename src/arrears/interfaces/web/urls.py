@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/<int:account_id>/", views.account_page, name="account-page"),
     path("accounts/<int:account_id>/contacts/", views.contact_log, name="contact-log"),
     path("accounts/<int:account_id>/disputes/", views.dispute_log, name="dispute-log"),
+    path("accounts/<int:account_id>/restrictions/", views.restriction_log, name="restriction-log"),
     path("compliance/", views.compliance_queue_page, name="compliance-queue"),
     path("disputes/<int:dispute_id>/answer/", views.dispute_answer_post, name="dispute-answer"),
 ]

@@ -20,16 +20,18 @@ from django.views.decorators.http import require_POST
 from arrears.core.compliance import Decision
 from arrears.core.money import Money
 from arrears.data.cases.models import CaseKind, DisputeReason, Medium
-from arrears.data.contacts.models import Channel, Direction, Outcome
+from arrears.data.contacts.models import Channel, Direction, Outcome, RestrictionKind
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import AccountView, account_detail, account_search
 from arrears.services.common import Actor, ServiceError
 from arrears.services.compliance.disputes import dispute_answer, dispute_record
 from arrears.services.compliance.operations import ContactBlocked, contact_attempt_record
+from arrears.services.compliance.preferences import contact_restriction_add
 from arrears.services.compliance.queries import (
     compliance_queue,
     contact_decisions,
     contact_history,
+    contact_restrictions,
     disputes,
     validation_notices,
 )
@@ -83,6 +85,28 @@ class DisputeForm(forms.Form):
     new_information = forms.BooleanField(required=False, label="New information")
 
 
+class RestrictionForm(forms.Form):
+    kind = forms.ChoiceField(choices=RestrictionKind.choices, label="The consumer asked")
+    channel = forms.ChoiceField(
+        choices=[("", "—"), *((c.value, c.label) for c in Channel if c is not Channel.VOICEMAIL)],
+        required=False, label="Medium (opt-out)",
+    )  # fmt: skip
+    contact_point = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
+                                           label="Only this contact point")  # fmt: skip
+    weekdays = forms.CharField(required=False, initial="0,1,2,3,4", label="Days (0 = Mon)")
+    starts_at = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    ends_at = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    medium = forms.CharField(initial="phone", label="How they told us")
+    note = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, view: AccountView, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact_point"].choices = [(None, "— all —")] + [  # type: ignore[attr-defined]
+            (c.pk, f"{c.get_kind_display()}: {c}") for p in view.parties for c in p.contact_points
+        ]
+
+
 class AnswerForm(forms.Form):
     answered_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     duplicative = forms.BooleanField(required=False, label="Answered as duplicative")
@@ -99,6 +123,7 @@ def _page(
     *,
     form: ContactForm | None = None,
     dispute_form: DisputeForm | None = None,
+    restriction_form: RestrictionForm | None = None,
     refused: Decision | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -115,6 +140,9 @@ def _page(
             "notices": validation_notices(account_id) or [],
             "disputes": disputes(account_id) or [],
             "dispute_form": dispute_form or DisputeForm(initial={"received_on": now.date()}),
+            "restrictions": contact_restrictions(account_id) or [],
+            "restriction_form": restriction_form
+            or RestrictionForm(view=view, initial={"received_on": now.date()}),
             "form": form or ContactForm(view=view),
             "may_log": _may(request, CONTACT_ROLES),
             "refused": refused,
@@ -238,3 +266,32 @@ def dispute_answer_post(request: HttpRequest, dispute_id: int) -> HttpResponse:
         return redirect("compliance-queue")
     messages.success(request, f"Dispute {dispute_id} answered; its hold has ended.")
     return redirect("compliance-queue")
+
+
+@login_required
+@require_POST
+def restriction_log(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Record what the consumer asked about contact; honored at once."""
+    view = account_detail(account_id, today=timezone.localdate())
+    if view is None:
+        raise Http404("no such account")
+    if not _may(request, CONTACT_ROLES):
+        return HttpResponse("Your role may not record contact requests.", status=403)
+    form = RestrictionForm(request.POST, view=view)
+    if not form.is_valid():
+        return _page(request, view, restriction_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        contact_restriction_add(
+            account_id=account_id, kind=data["kind"], channel=data["channel"],
+            contact_point_id=data["contact_point"], weekdays=data["weekdays"],
+            starts_at=data["starts_at"], ends_at=data["ends_at"],
+            received_on=data["received_on"], medium=data["medium"], note=data["note"],
+            actor=_web_actor(request), now=timezone.now(),
+        )  # fmt: skip
+    except ServiceError as exc:
+        field = {"contact_point_id": "contact_point"}.get(exc.field or "", exc.field)
+        form.add_error(field if field in form.fields else None, exc.message)
+        return _page(request, view, restriction_form=form, status=400)
+    messages.success(request, "Recorded: the rules honor it from now on.")
+    return redirect(reverse("account-page", args=[account_id]) + "#restrictions")

@@ -7,9 +7,14 @@ from datetime import date, datetime
 
 from arrears.core.compliance import Channel, ContactRequest, Decision, evaluate
 from arrears.core.ports import DocumentStore
-from arrears.data.accounts.models import Account
+from arrears.data.accounts.models import Account, AccountParty
 from arrears.data.cases.models import CaseStatus, Dispute
-from arrears.data.contacts.models import Contactability, ContactAttempt, ValidationNotice
+from arrears.data.contacts.models import (
+    Contactability,
+    ContactAttempt,
+    ContactRestriction,
+    ValidationNotice,
+)
 from arrears.services.compliance.snapshots import contact_snapshot, packs_in_force
 
 SHOWN_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER)
@@ -141,4 +146,16 @@ def compliance_queue(*, today: date, limit: int = 500) -> ComplianceQueue:
             )
             for d in rows
         ],
+    )
+
+
+def contact_restrictions(account_id: int) -> list[ContactRestriction] | None:
+    """What the account's consumer asked about contact, newest first; None if no such account."""
+    if not Account.objects.filter(pk=account_id).exists():
+        return None
+    parties = AccountParty.objects.filter(account_id=account_id, role="primary").values("party_id")
+    return list(
+        ContactRestriction.objects.filter(party_id__in=parties)
+        .select_related("contact_point")
+        .order_by("-received_on", "-id")
     )

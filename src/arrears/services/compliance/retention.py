@@ -30,7 +30,7 @@ from arrears.core.compliance.retention import add_years, expired, last_activity
 from arrears.core.ports import DocumentStore
 from arrears.data.accounts.models import Account, AccountParty, AccountStatus, Hold, Placement
 from arrears.data.cases.models import Dispute
-from arrears.data.contacts.models import ContactAttempt, ValidationNotice
+from arrears.data.contacts.models import ContactAttempt, ContactRestriction, ValidationNotice
 from arrears.data.ledger.models import Entry
 from arrears.data.parties.models import BankAccount, ContactPoint, Party, PartyLinkReview
 from arrears.services.common import Actor, audit_record
@@ -180,6 +180,7 @@ def _purge_parties(ids: list[int], *, as_of: date, actor: Actor, now: datetime) 
             dob_encrypted="", name_dob_index=None, purged_on=as_of,
         )  # fmt: skip
         ContactAttempt.objects.filter(contact_point__party_id__in=ids).update(contact_point=None)
+        ContactRestriction.objects.filter(party_id__in=ids).delete()
         ContactPoint.objects.filter(party_id__in=ids).delete()
         BankAccount.objects.filter(party_id__in=ids).delete()
         PartyLinkReview.objects.filter(party_id__in=ids).update(reason="(purged)")

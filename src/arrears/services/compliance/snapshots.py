@@ -24,6 +24,7 @@ from arrears.core.compliance import (
     ContactSnapshot,
     Direction,
     HoldState,
+    InconvenientTime,
     Outcome,
     PackSet,
     Purpose,
@@ -34,7 +35,13 @@ from arrears.core.compliance import (
 from arrears.core.time.zones import candidate_zones, zip_place
 from arrears.data.accounts.models import Account, AccountParty, Hold
 from arrears.data.cases.models import CaseKind, CaseStatus, Dispute
-from arrears.data.contacts.models import ContactAttempt, NoticeStatus, ValidationNotice
+from arrears.data.contacts.models import (
+    ContactAttempt,
+    ContactRestriction,
+    NoticeStatus,
+    RestrictionKind,
+    ValidationNotice,
+)
 from arrears.data.parties.models import ContactPoint, ContactStatus
 
 # Consent sources that count as the consumer's own consent to be texted (our SMS policy); any
@@ -92,6 +99,7 @@ class AccountMaterial:
     holds: list[HoldState] = field(default_factory=list)
     attempts: list[RecordedAttempt] = field(default_factory=list)
     validation: ValidationState = field(default_factory=ValidationState)
+    restrictions: list[ContactRestriction] = field(default_factory=list)
 
 
 def attempt_value(row: ContactAttempt) -> Attempt:
@@ -136,6 +144,9 @@ def load_material(
     for point in ContactPoint.objects.filter(party_id__in=parties).order_by("kind", "id"):
         for account_id in parties[point.party_id]:
             out[account_id].points.append(point)
+    for restriction in ContactRestriction.objects.filter(party_id__in=parties).order_by("id"):
+        for account_id in parties[restriction.party_id]:
+            out[account_id].restrictions.append(restriction)
     for hold in Hold.objects.filter(account_id__in=out).order_by("starts_on", "id"):
         out[hold.account_id].holds.append(
             HoldState(kind=hold.kind, starts_on=hold.starts_on, ends_on=hold.ends_on)
@@ -207,6 +218,31 @@ def build_snapshot(
     zones = candidate_zones(
         zips=[a.zip for a in addresses], phones=[p.phone_e164 for p in phones if p.phone_e164]
     )
+    active = [
+        r for r in material.restrictions
+        if r.received_on <= today and (r.ended_on is None or today < r.ended_on)
+    ]  # fmt: skip
+    opted_out = frozenset(
+        Channel(r.channel)
+        for r in active
+        if r.kind == RestrictionKind.OPT_OUT and r.contact_point_id is None
+    )
+    point_opt_outs: dict[int, set[Channel]] = defaultdict(set)
+    for r in active:
+        if r.kind == RestrictionKind.OPT_OUT and r.contact_point_id is not None:
+            point_opt_outs[r.contact_point_id].add(Channel(r.channel))
+    inconvenient = tuple(
+        InconvenientTime(
+            weekdays=frozenset(int(d) for d in r.weekdays.split(",") if d.strip()),
+            start=r.starts_at,
+            end=r.ends_at,
+            channels=frozenset({Channel(r.channel)}) if r.channel else frozenset(),
+        )
+        for r in active
+        if r.kind == RestrictionKind.INCONVENIENT_TIME
+        and r.starts_at is not None
+        and r.ends_at is not None
+    )
     states = tuple(
         ContactPointState(
             id=str(p.pk),
@@ -215,6 +251,7 @@ def build_snapshot(
             workplace=p.phone_type == "work",
             sms_consent=p.consent_source in SMS_CONSENT_SOURCES,
             autodial_consent=bool(p.consent_source),
+            opted_out=frozenset(point_opt_outs.get(p.pk, ())),
             usable=p.status != ContactStatus.BAD,
         )
         for p in points
@@ -227,6 +264,9 @@ def build_snapshot(
         zones=zones,
         holds=tuple(material.holds),
         contact_points=states,
+        inconvenient=inconvenient,
+        opted_out=opted_out,
+        no_workplace_contact=any(r.kind == RestrictionKind.NO_WORKPLACE for r in active),
         attempts=attempts,
         validation=material.validation,
         limitation_starts_on=material.limitation_starts_on,
