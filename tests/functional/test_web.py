@@ -284,8 +284,12 @@ class TestDisputes:
 
         account = make_account(make_client())
         response = client.post(reverse("dispute-log", args=[account.pk]), {
-            "kind": "dispute", "received_on": "2025-12-01", "medium": "letter",
-            "reason": "amount_wrong", "disputed_amount": "125.40", "description": "wrong fee",
+            "dispute-kind": "dispute",
+            "dispute-received_on": "2025-12-01",
+            "dispute-medium": "letter",
+            "dispute-reason": "amount_wrong",
+            "dispute-disputed_amount": "125.40",
+            "dispute-description": "wrong fee",
         })  # fmt: skip
         assert response.status_code == 302
         dispute = Dispute.objects.get()
@@ -302,7 +306,10 @@ class TestDisputes:
 
         account = make_account(make_client())
         response = client.post(reverse("dispute-log", args=[account.pk]), {
-            "kind": "dispute", "received_on": "2999-01-01", "medium": "letter", "reason": "other",
+            "dispute-kind": "dispute",
+            "dispute-received_on": "2999-01-01",
+            "dispute-medium": "letter",
+            "dispute-reason": "other",
         })  # fmt: skip
         assert response.status_code == 400
         assert "a dispute cannot be received in the future" in response.content.decode()
@@ -336,9 +343,12 @@ def test_a_collector_records_an_email_opt_out_and_the_panel_blocks_email(client,
 
     account = make_account(make_client())
     response = client.post(reverse("restriction-log", args=[account.pk]), {
-        "kind": "opt_out", "channel": "email", "received_on": "2026-11-01", "medium": "phone",
-        "note": "asked on the call",
-    })  # fmt: skip
+            "restriction-kind": "opt_out",
+            "restriction-channel": "email",
+            "restriction-received_on": "2026-11-01",
+            "restriction-medium": "phone",
+            "restriction-note": "asked on the call",
+        })  # fmt: skip
     assert response.status_code == 302
     assert ContactRestriction.objects.get().channel == "email"
     html = client.get(response["Location"]).content.decode()
@@ -353,8 +363,11 @@ def test_an_opt_out_without_a_medium_is_named_and_not_recorded(client, collector
 
     account = make_account(make_client())
     response = client.post(reverse("restriction-log", args=[account.pk]), {
-        "kind": "opt_out", "channel": "", "received_on": "2026-11-01", "medium": "phone",
-    })  # fmt: skip
+            "restriction-kind": "opt_out",
+            "restriction-channel": "",
+            "restriction-received_on": "2026-11-01",
+            "restriction-medium": "phone",
+        })  # fmt: skip
     assert response.status_code == 400
     assert "an opt-out names a medium" in response.content.decode()
     assert ContactRestriction.objects.count() == 0

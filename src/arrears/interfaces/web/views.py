@@ -73,6 +73,7 @@ class ContactForm(forms.Form):
 
 
 class DisputeForm(forms.Form):
+    prefix = "dispute"  # several forms share the page: field ids must not collide
     kind = forms.ChoiceField(choices=CaseKind.choices, initial=CaseKind.DISPUTE)
     received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     medium = forms.ChoiceField(choices=Medium.choices)
@@ -86,6 +87,7 @@ class DisputeForm(forms.Form):
 
 
 class RestrictionForm(forms.Form):
+    prefix = "restriction"
     kind = forms.ChoiceField(choices=RestrictionKind.choices, label="The consumer asked")
     channel = forms.ChoiceField(
         choices=[("", "—"), *((c.value, c.label) for c in Channel if c is not Channel.VOICEMAIL)],
