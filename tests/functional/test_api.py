@@ -405,3 +405,59 @@ class TestContactRestrictions:
             assert (response.status_code, response.json()["field"]) == (status, field)
         listed = client.get(f"/api/accounts/{account.pk}/contact-restrictions", **collector)
         assert listed.json() == []
+
+
+class TestDocumentsAndComplaints:
+    def test_upload_list_and_download_a_document(self, client, collector):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        account = make_account(make_client())
+        upload = SimpleUploadedFile("letter.pdf", b"%PDF-1.7 cease", content_type="application/pdf")
+        created = client.post(f"/api/accounts/{account.pk}/documents",
+                              {"file": upload, "kind": "cease_letter",
+                               "received_on": "2026-11-20"}, **collector)  # fmt: skip
+        assert created.status_code == 201
+        body = created.json()
+        assert (body["kind"], body["size"], body["file_name"]) == ("cease_letter", 14, "letter.pdf")
+        again = client.post(f"/api/accounts/{account.pk}/documents",
+                            {"file": SimpleUploadedFile("b.pdf", b"%PDF-1.7 cease"),
+                             "kind": "cease_letter"}, **collector)  # fmt: skip
+        assert again.status_code == 200 and again.json()["id"] == body["id"]
+        listed = client.get(f"/api/accounts/{account.pk}/documents", **collector).json()
+        assert [d["id"] for d in listed] == [body["id"]]
+        content = client.get(body["url"], **collector)
+        assert content.status_code == 200 and content.content == b"%PDF-1.7 cease"
+        assert client.get("/api/documents/999999", **collector).status_code == 404
+
+    def test_a_bad_kind_or_an_empty_file_is_400_naming_the_field(self, client, collector):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        account = make_account(make_client())
+        for data, field in (
+            ({"file": SimpleUploadedFile("a.pdf", b"x"), "kind": "selfie"}, "kind"),
+            ({"file": SimpleUploadedFile("a.pdf", b""), "kind": "other"}, "file"),
+        ):
+            response = client.post(f"/api/accounts/{account.pk}/documents", data, **collector)
+            assert (response.status_code, response.json()["field"]) == (400, field)
+        assert client.get(f"/api/accounts/{account.pk}/documents", **collector).json() == []
+
+    def test_log_and_respond_to_a_complaint(self, client, collector):
+        import json
+
+        account = make_account(make_client())
+        created = client.post(f"/api/accounts/{account.pk}/complaints",
+                              json.dumps({"received_on": "2026-11-02", "source": "cfpb",
+                                          "category": "communication"}),
+                              content_type="application/json", **collector)  # fmt: skip
+        assert created.status_code == 201 and created.json()["due_on"] == "2026-11-17"
+        queue = client.get("/api/compliance/queue", **collector).json()
+        assert [c["complaint"]["id"] for c in queue["complaints"]] == [created.json()["id"]]
+        answered = client.post(f"/api/complaints/{created.json()['id']}/respond",
+                               json.dumps({"responded_on": "2026-11-10"}),
+                               content_type="application/json", **collector)  # fmt: skip
+        assert answered.status_code == 200 and answered.json()["status"] == "answered"
+        bad = client.post(f"/api/accounts/{account.pk}/complaints",
+                          json.dumps({"received_on": "2026-11-02", "source": "x",
+                                      "category": "other"}),
+                          content_type="application/json", **collector)  # fmt: skip
+        assert (bad.status_code, bad.json()["field"]) == (400, "source")

@@ -371,3 +371,30 @@ def test_an_opt_out_without_a_medium_is_named_and_not_recorded(client, collector
     assert response.status_code == 400
     assert "an opt-out names a medium" in response.content.decode()
     assert ContactRestriction.objects.count() == 0
+
+
+def test_a_collector_keeps_a_document_and_logs_a_complaint(client, collector):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    account = make_account(make_client())
+    response = client.post(reverse("document-upload", args=[account.pk]), {
+        "document-kind": "affidavit",
+        "document-received_on": "2026-11-20",
+        "document-file": SimpleUploadedFile("affidavit.pdf", b"%PDF-1.7 sworn"),
+    })  # fmt: skip
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    link = re.search(r'<tr class="document">.*?<a href="(/documents/\d+/)">affidavit.pdf</a>', html,
+                     re.S)  # fmt: skip
+    assert link is not None
+    assert client.get(link.group(1)).content == b"%PDF-1.7 sworn"
+    response = client.post(reverse("complaint-log", args=[account.pk]), {
+        "complaint-received_on": "2026-11-02",
+        "complaint-source": "cfpb",
+        "complaint-category": "threats",
+        "complaint-reference": "251102-000999",
+    })  # fmt: skip
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    row = re.search(r'<tr class="complaint">(.*?)</tr>', html, re.S)
+    assert row is not None and "CFPB portal" in row.group(1) and "Nov 17, 2026" in row.group(1)

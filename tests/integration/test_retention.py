@@ -88,6 +88,15 @@ def book():  # type: ignore[no-untyped-def]
     dispute_record(account_id=old.pk, received_on=date(2022, 3, 2), medium="letter",
                    reason="amount_wrong", description="Zebulon writes from 12 Windmill Lane",
                    actor=ACTOR, now=NOW)  # fmt: skip
+    from arrears.services.compliance.cases import complaint_record, document_add
+
+    document_add(account_id=old.pk, kind="dispute_evidence", file_name="Quixote-statement.txt",
+                 content=b"Statement of Zebulon Quixote, 12 Windmill Lane",
+                 content_type="text/plain", received_on=date(2022, 3, 2), actor=ACTOR, now=NOW,
+                 store=document_store())  # fmt: skip
+    complaint_record(account_id=old.pk, received_on=date(2022, 3, 3), source="cfpb",
+                     category="communication", description="Zebulon says we called at night",
+                     actor=ACTOR, now=NOW)  # fmt: skip
     payment_post(account_id=old.pk, amount_minor=20_000, received_on=date(2022, 4, 1),
                  source="card", actor=ACTOR, now=NOW)  # fmt: skip
     Account.objects.filter(pk=old.pk).update(status="closed", status_changed_on=date(2022, 6, 1))
@@ -131,7 +140,7 @@ def test_after_a_purge_the_expired_partys_data_cannot_be_read_back(book) -> None
     report = retention_purge(as_of=AS_OF, actor=ACTOR, now=NOW, store=document_store())
 
     assert (report.accounts, report.parties, report.contact_points, report.bank_accounts,
-            report.documents) == (1, 1, 3, 1, 2)  # fmt: skip
+            report.documents) == (1, 1, 3, 1, 3)  # fmt: skip
     text = _database_text()
     store = _store_text()
     for secret in SECRETS:
@@ -153,7 +162,7 @@ def test_a_dry_run_counts_and_changes_nothing(book) -> None:
     before = _database_text()
     report = retention_purge(as_of=AS_OF, actor=ACTOR, now=NOW, store=document_store(),
                              dry_run=True)  # fmt: skip
-    assert (report.accounts, report.parties, report.documents, report.dry_run) == (1, 1, 2, True)
+    assert (report.accounts, report.parties, report.documents, report.dry_run) == (1, 1, 3, True)
     assert _database_text() == before
     assert "Quixote" in _store_text()
 
@@ -196,7 +205,7 @@ def test_the_command_reports_in_json(book) -> None:
     report = json.loads(out.getvalue().strip().splitlines()[-1])
     assert report == {"as_of": "2026-11-23", "retention_years": 3, "dry_run": True,
                       "accounts": 1, "parties": 1, "parties_kept_for_other_debts": 0,
-                      "contact_points": 3, "bank_accounts": 1, "documents": 2,
+                      "contact_points": 3, "bank_accounts": 1, "documents": 3,
                       "placement_files": 0}  # fmt: skip
 
 

@@ -90,3 +90,85 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on account {self.account_id}, {self.received_on}"
+
+
+class DocumentKind(models.TextChoices):
+    DISPUTE_EVIDENCE = "dispute_evidence", "Dispute evidence"
+    VERIFICATION = "verification", "Verification packet"
+    AFFIDAVIT = "affidavit", "Affidavit"
+    CEASE_LETTER = "cease_letter", "Cease letter"
+    COMPLAINT = "complaint", "Complaint correspondence"
+    OTHER = "other", "Other"
+
+
+class Document(models.Model):
+    """A file kept on an account through the document store (the bytes are not in the database)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    dispute = models.ForeignKey(
+        Dispute, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    complaint = models.ForeignKey(
+        "Complaint", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    file_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    store_key = models.CharField(max_length=300)
+    received_on = models.DateField()
+    purged = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "sha256"], name="document_once_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name}"
+
+
+class ComplaintSource(models.TextChoices):
+    CFPB = "cfpb", "CFPB portal"
+    STATE_AG = "state_ag", "State attorney general"
+    BBB = "bbb", "Better Business Bureau"
+    CLIENT = "client", "Through the client"
+    DIRECT = "direct", "Directly from the consumer"
+
+
+class ComplaintCategory(models.TextChoices):
+    COMMUNICATION = "communication", "Communication tactics"
+    FALSE_STATEMENTS = "false_statements", "False statements or representation"
+    THREATS = "threats", "Took or threatened negative or legal action"
+    NOT_OWED = "not_owed", "Attempts to collect debt not owed"
+    NOTIFICATION = "notification", "Written notification about debt"
+    PRIVACY = "privacy", "Improper contact or sharing of information"
+    OTHER = "other", "Other"
+
+
+class Complaint(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="complaints")
+    received_on = models.DateField()
+    source = models.CharField(max_length=10, choices=ComplaintSource.choices)
+    category = models.CharField(max_length=20, choices=ComplaintCategory.choices)
+    reference = models.CharField(max_length=60, blank=True, help_text="The source's case number.")
+    description = models.TextField(blank=True)
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    responded_on = models.DateField(null=True, blank=True)
+    response_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_on"], name="complaint_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} complaint on account {self.account_id}"

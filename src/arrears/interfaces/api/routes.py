@@ -19,13 +19,19 @@ from ninja.security import HttpBasicAuth, django_auth
 
 from arrears.core.compliance import Decision
 from arrears.core.money import Money
-from arrears.data.cases.models import Dispute
+from arrears.data.cases.models import Complaint, Dispute, Document
 from arrears.data.clients.models import Client, ClientKind, InterestPolicy
 from arrears.data.contacts.models import ContactAttempt, ContactRestriction, ValidationNotice
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import account_detail
 from arrears.services.clients.operations import client_add
 from arrears.services.common import Actor, NotFound, ServiceError, document_store
+from arrears.services.compliance.cases import (
+    complaint_record,
+    complaint_respond,
+    document_add,
+    document_content,
+)
 from arrears.services.compliance.disputes import dispute_answer, dispute_record
 from arrears.services.compliance.notices import validation_notice_returned
 from arrears.services.compliance.operations import ContactBlocked, contact_attempt_record
@@ -34,12 +40,14 @@ from arrears.services.compliance.preferences import (
     contact_restriction_end,
 )
 from arrears.services.compliance.queries import (
+    complaints,
     compliance_queue,
     contact_decisions,
     contact_history,
     contact_restrictions,
     contactability,
     disputes,
+    documents,
     notice_document,
     validation_notices,
 )
@@ -688,8 +696,46 @@ def post_dispute_answer(request: HttpRequest, dispute_id: int, payload: AnswerIn
     return Status(200, _dispute_out(dispute))
 
 
+class ComplaintIn(Schema):
+    received_on: date
+    source: str = Field(description="cfpb, state_ag, bbb, client or direct")
+    category: str = Field(description="communication, false_statements, threats, not_owed, "
+                          "notification, privacy or other")  # fmt: skip
+    reference: str = ""
+    description: str = ""
+
+
+class ComplaintOut(Schema):
+    id: int
+    account_id: int
+    received_on: date
+    source: str
+    category: str
+    reference: str
+    description: str
+    due_on: date
+    status: str
+    responded_on: date | None
+    response_note: str
+
+
+def _complaint_out(c: Complaint) -> dict[str, Any]:
+    return {
+        "id": c.pk, "account_id": c.account_id, "received_on": c.received_on, "source": c.source,
+        "category": c.category, "reference": c.reference, "description": c.description,
+        "due_on": c.due_on, "status": c.status, "responded_on": c.responded_on,
+        "response_note": c.response_note,
+    }  # fmt: skip
+
+
 class QueueItemOut(Schema):
     dispute: DisputeOut
+    overdue: bool
+    days_left: int
+
+
+class ComplaintItemOut(Schema):
+    complaint: ComplaintOut
     overdue: bool
     days_left: int
 
@@ -700,6 +746,7 @@ class QueueOut(Schema):
     overdue: int
     halting: int
     items: list[QueueItemOut]
+    complaints: list[ComplaintItemOut]
 
 
 @api.get("/compliance/queue", response=QueueOut, tags=["disputes"])
@@ -711,6 +758,8 @@ def get_compliance_queue(request: HttpRequest) -> dict[str, Any]:
         "halting": queue.halting,
         "items": [{"dispute": _dispute_out(i.dispute), "overdue": i.overdue,
                    "days_left": i.days_left} for i in queue.items],
+        "complaints": [{"complaint": _complaint_out(c.complaint), "overdue": c.overdue,
+                        "days_left": c.days_left} for c in queue.complaints],
     }  # fmt: skip
 
 
@@ -809,7 +858,124 @@ def post_contact_restriction_end(
     return Status(200, _restriction_out(restriction))
 
 
+class DocumentOut(Schema):
+    id: int
+    account_id: int
+    kind: str
+    dispute_id: int | None
+    complaint_id: int | None
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    received_on: date
+    purged: bool
+    url: str
+
+
+def _document_out(d: Document) -> dict[str, Any]:
+    return {
+        "id": d.pk, "account_id": d.account_id, "kind": d.kind, "dispute_id": d.dispute_id,
+        "complaint_id": d.complaint_id, "file_name": d.file_name, "content_type": d.content_type,
+        "size": d.size, "sha256": d.sha256, "received_on": d.received_on, "purged": d.purged,
+        "url": f"/api/documents/{d.pk}",
+    }  # fmt: skip
+
+
+@accounts.post(
+    "/{account_id}/documents", response={200: DocumentOut, 201: DocumentOut, 400: ErrorOut,
+                                         404: ErrorOut},
+)  # fmt: skip
+def post_document(
+    request: HttpRequest,
+    account_id: int,
+    file: File[UploadedFile],
+    kind: Form[str],
+    received_on: Form[date | None] = None,
+    dispute_id: Form[int | None] = None,
+    complaint_id: Form[int | None] = None,
+) -> Status[Any]:
+    """Keep a file on the account (dispute evidence, verification packet, affidavit, cease
+    letter, complaint correspondence). 201 when new, 200 when the same file was already kept."""
+    document, created = document_add(
+        account_id=account_id, kind=kind, file_name=file.name or "document",
+        content=file.read(), content_type=file.content_type or "application/octet-stream",
+        received_on=received_on or timezone.localdate(), dispute_id=dispute_id,
+        complaint_id=complaint_id, actor=_actor(request), now=timezone.now(),
+        store=document_store(),
+    )  # fmt: skip
+    return Status(201 if created else 200, _document_out(document))
+
+
+@accounts.get("/{account_id}/documents", response={200: list[DocumentOut], 404: ErrorOut})
+def get_documents(request: HttpRequest, account_id: int) -> Status[Any]:
+    rows = documents(account_id)
+    if rows is None:
+        raise NotFound(f"no account {account_id}", field="account_id")
+    return Status(200, [_document_out(d) for d in rows])
+
+
+files = Router(tags=["documents"])
+
+
+@files.get("/{document_id}", response={404: ErrorOut})
+def get_document_content(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The file as kept."""
+    found = document_content(document_id, document_store())
+    if found is None:
+        raise NotFound(f"no document {document_id}", field="document_id")
+    document, content = found
+    response = HttpResponse(content, content_type=document.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{document.store_key.rsplit("/", 1)[-1]}"'
+    )
+    return response
+
+
+@accounts.post("/{account_id}/complaints", response={201: ComplaintOut, 400: ErrorOut,
+                                                     404: ErrorOut})  # fmt: skip
+def post_complaint(request: HttpRequest, account_id: int, payload: ComplaintIn) -> Status[Any]:
+    """Log a complaint with where it came from and its category; the response is due in 15
+    days for a CFPB portal complaint, 30 otherwise."""
+    complaint = complaint_record(
+        account_id=account_id, received_on=payload.received_on, source=payload.source,
+        category=payload.category, reference=payload.reference,
+        description=payload.description, actor=_actor(request), now=timezone.now(),
+    )  # fmt: skip
+    return Status(201, _complaint_out(complaint))
+
+
+@accounts.get("/{account_id}/complaints", response={200: list[ComplaintOut], 404: ErrorOut})
+def get_complaints(request: HttpRequest, account_id: int) -> Status[Any]:
+    rows = complaints(account_id)
+    if rows is None:
+        raise NotFound(f"no account {account_id}", field="account_id")
+    return Status(200, [_complaint_out(c) for c in rows])
+
+
+complaint_router = Router(tags=["complaints"])
+
+
+class RespondIn(Schema):
+    responded_on: date
+    note: str = ""
+
+
+@complaint_router.post("/{complaint_id}/respond", response={200: ComplaintOut, 400: ErrorOut,
+                                                            404: ErrorOut})  # fmt: skip
+def post_complaint_response(
+    request: HttpRequest, complaint_id: int, payload: RespondIn
+) -> Status[Any]:
+    complaint = complaint_respond(
+        complaint_id=complaint_id, responded_on=payload.responded_on, note=payload.note,
+        actor=_actor(request), now=timezone.now(),
+    )  # fmt: skip
+    return Status(200, _complaint_out(complaint))
+
+
 api.add_router("/clients", clients)
+api.add_router("/documents", files)
+api.add_router("/complaints", complaint_router)
 api.add_router("/contact-restrictions", restrictions)
 api.add_router("/disputes", cases)
 api.add_router("/validation-notices", notices)

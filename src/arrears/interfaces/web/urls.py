@@ -12,6 +12,14 @@ urlpatterns = [
     path("accounts/<int:account_id>/contacts/", views.contact_log, name="contact-log"),
     path("accounts/<int:account_id>/disputes/", views.dispute_log, name="dispute-log"),
     path("accounts/<int:account_id>/restrictions/", views.restriction_log, name="restriction-log"),
+    path("accounts/<int:account_id>/documents/", views.document_upload, name="document-upload"),
+    path("accounts/<int:account_id>/complaints/", views.complaint_log, name="complaint-log"),
+    path("documents/<int:document_id>/", views.document_download, name="document-download"),
+    path(
+        "complaints/<int:complaint_id>/respond/",
+        views.complaint_respond_post,
+        name="complaint-respond",
+    ),
     path("compliance/", views.compliance_queue_page, name="compliance-queue"),
     path("disputes/<int:dispute_id>/answer/", views.dispute_answer_post, name="dispute-answer"),
 ]

@@ -19,20 +19,35 @@ from django.views.decorators.http import require_POST
 
 from arrears.core.compliance import Decision
 from arrears.core.money import Money
-from arrears.data.cases.models import CaseKind, DisputeReason, Medium
+from arrears.data.cases.models import (
+    CaseKind,
+    ComplaintCategory,
+    ComplaintSource,
+    DisputeReason,
+    DocumentKind,
+    Medium,
+)
 from arrears.data.contacts.models import Channel, Direction, Outcome, RestrictionKind
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import AccountView, account_detail, account_search
-from arrears.services.common import Actor, ServiceError
+from arrears.services.common import Actor, ServiceError, document_store
+from arrears.services.compliance.cases import (
+    complaint_record,
+    complaint_respond,
+    document_add,
+    document_content,
+)
 from arrears.services.compliance.disputes import dispute_answer, dispute_record
 from arrears.services.compliance.operations import ContactBlocked, contact_attempt_record
 from arrears.services.compliance.preferences import contact_restriction_add
 from arrears.services.compliance.queries import (
+    complaints,
     compliance_queue,
     contact_decisions,
     contact_history,
     contact_restrictions,
     disputes,
+    documents,
     validation_notices,
 )
 from arrears.services.compliance.reports import compliance_report
@@ -109,6 +124,22 @@ class RestrictionForm(forms.Form):
         ]
 
 
+class DocumentForm(forms.Form):
+    prefix = "document"
+    kind = forms.ChoiceField(choices=DocumentKind.choices)
+    file = forms.FileField()
+    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ComplaintForm(forms.Form):
+    prefix = "complaint"
+    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.ChoiceField(choices=ComplaintSource.choices)
+    category = forms.ChoiceField(choices=ComplaintCategory.choices)
+    reference = forms.CharField(required=False, label="Their case number")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class AnswerForm(forms.Form):
     answered_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     duplicative = forms.BooleanField(required=False, label="Answered as duplicative")
@@ -126,6 +157,8 @@ def _page(
     form: ContactForm | None = None,
     dispute_form: DisputeForm | None = None,
     restriction_form: RestrictionForm | None = None,
+    document_form: DocumentForm | None = None,
+    complaint_form: ComplaintForm | None = None,
     refused: Decision | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -143,6 +176,10 @@ def _page(
             "disputes": disputes(account_id) or [],
             "dispute_form": dispute_form or DisputeForm(initial={"received_on": now.date()}),
             "restrictions": contact_restrictions(account_id) or [],
+            "documents": documents(account_id) or [],
+            "complaints": complaints(account_id) or [],
+            "document_form": document_form or DocumentForm(initial={"received_on": now.date()}),
+            "complaint_form": complaint_form or ComplaintForm(initial={"received_on": now.date()}),
             "restriction_form": restriction_form
             or RestrictionForm(view=view, initial={"received_on": now.date()}),
             "form": form or ContactForm(view=view),
@@ -297,3 +334,82 @@ def restriction_log(request: HttpRequest, account_id: int) -> HttpResponse:
         return _page(request, view, restriction_form=form, status=400)
     messages.success(request, "Recorded: the rules honor it from now on.")
     return redirect(reverse("account-page", args=[account_id]) + "#restrictions")
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, account_id: int) -> HttpResponse:
+    view = account_detail(account_id, today=timezone.localdate())
+    if view is None:
+        raise Http404("no such account")
+    if not _may(request, CONTACT_ROLES):
+        return HttpResponse("Your role may not add documents.", status=403)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, view, document_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        _document, created = document_add(
+            account_id=account_id, kind=form.cleaned_data["kind"], file_name=upload.name,
+            content=upload.read(), content_type=upload.content_type or "application/octet-stream",
+            received_on=form.cleaned_data["received_on"], actor=_web_actor(request),
+            now=timezone.now(), store=document_store(),
+        )  # fmt: skip
+    except ServiceError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _page(request, view, document_form=form, status=400)
+    messages.success(request, "Document kept." if created else "That file is already kept.")
+    return redirect(reverse("account-page", args=[account_id]) + "#documents")
+
+
+@login_required
+def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
+    found = document_content(document_id, document_store())
+    if found is None:
+        raise Http404("no such document")
+    document, content = found
+    response = HttpResponse(content, content_type=document.content_type)
+    name = document.store_key.rsplit("/", 1)[-1]
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def complaint_log(request: HttpRequest, account_id: int) -> HttpResponse:
+    view = account_detail(account_id, today=timezone.localdate())
+    if view is None:
+        raise Http404("no such account")
+    if not _may(request, QUEUE_ROLES | CONTACT_ROLES):
+        return HttpResponse("Your role may not log complaints.", status=403)
+    form = ComplaintForm(request.POST)
+    if not form.is_valid():
+        return _page(request, view, complaint_form=form, status=400)
+    try:
+        complaint_record(account_id=account_id, actor=_web_actor(request), now=timezone.now(),
+                         **form.cleaned_data)  # fmt: skip
+    except ServiceError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _page(request, view, complaint_form=form, status=400)
+    messages.success(request, "Complaint logged; it is in the compliance queue.")
+    return redirect(reverse("account-page", args=[account_id]) + "#complaints")
+
+
+@login_required
+@require_POST
+def complaint_respond_post(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    if not _may(request, QUEUE_ROLES):
+        return HttpResponse("Only compliance officers and supervisors respond.", status=403)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the date the response was sent.")
+        return redirect("compliance-queue")
+    try:
+        complaint_respond(complaint_id=complaint_id, responded_on=form.cleaned_data["answered_on"],
+                          note=form.cleaned_data["note"], actor=_web_actor(request),
+                          now=timezone.now())  # fmt: skip
+    except ServiceError as exc:
+        messages.error(request, f"Complaint {complaint_id} not answered: {exc.message}.")
+        return redirect("compliance-queue")
+    messages.success(request, f"Complaint {complaint_id} answered.")
+    return redirect("compliance-queue")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from arrears.core.compliance import Channel, ContactRequest, Decision, evaluate
 from arrears.core.ports import DocumentStore
 from arrears.data.accounts.models import Account, AccountParty
-from arrears.data.cases.models import CaseStatus, Dispute
+from arrears.data.cases.models import CaseStatus, Complaint, Dispute, Document
 from arrears.data.contacts.models import (
     Contactability,
     ContactAttempt,
@@ -115,9 +115,25 @@ class QueueItem:
 
 
 @dataclass(frozen=True)
+class ComplaintItem:
+    complaint: Complaint
+    overdue: bool
+    days_left: int
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+
+@dataclass(frozen=True)
 class ComplianceQueue:
     today: date
     items: list[QueueItem]
+    complaints: list[ComplaintItem]
+
+    @property
+    def complaints_overdue(self) -> int:
+        return sum(1 for c in self.complaints if c.overdue)
 
     @property
     def overdue(self) -> int:
@@ -132,11 +148,17 @@ class ComplianceQueue:
 
 
 def compliance_queue(*, today: date, limit: int = 500) -> ComplianceQueue:
-    """Open disputes and requests, most urgent first (overdue, then by due date)."""
+    """Open disputes, requests and complaints, most urgent first (by the day the answer is
+    due, so the overdue come first)."""
     rows = (
         Dispute.objects.filter(status=CaseStatus.OPEN)
         .select_related("account", "account__client")
         .order_by("response_due_on", "received_on", "id")[:limit]
+    )
+    open_complaints = (
+        Complaint.objects.filter(status=CaseStatus.OPEN)
+        .select_related("account", "account__client")
+        .order_by("due_on", "received_on", "id")[:limit]
     )
     return ComplianceQueue(
         today=today,
@@ -145,6 +167,10 @@ def compliance_queue(*, today: date, limit: int = 500) -> ComplianceQueue:
                 d, overdue=d.response_due_on < today, days_left=(d.response_due_on - today).days
             )
             for d in rows
+        ],
+        complaints=[
+            ComplaintItem(c, overdue=c.due_on < today, days_left=(c.due_on - today).days)
+            for c in open_complaints
         ],
     )
 
@@ -159,3 +185,15 @@ def contact_restrictions(account_id: int) -> list[ContactRestriction] | None:
         .select_related("contact_point")
         .order_by("-received_on", "-id")
     )
+
+
+def documents(account_id: int) -> list[Document] | None:
+    if not Account.objects.filter(pk=account_id).exists():
+        return None
+    return list(Document.objects.filter(account_id=account_id).order_by("-received_on", "-id"))
+
+
+def complaints(account_id: int) -> list[Complaint] | None:
+    if not Account.objects.filter(pk=account_id).exists():
+        return None
+    return list(Complaint.objects.filter(account_id=account_id).order_by("-received_on", "-id"))

@@ -10,8 +10,9 @@ Purging keeps every financial row (accounts, ledger entries, notices' amounts, a
 channel and outcome) and destroys what identifies a person: the names, SSN and birth date of
 parties whose every debt has expired (encrypted values, last four digits and blind indexes
 alike), their contact points and bank accounts, free text written about them (attempt notes,
-dispute descriptions and answers, hold reasons), the debt's original account number, the
-notices' documents in the store, and placement files once every account they placed is purged.
+dispute descriptions and answers, complaint texts, hold reasons), the debt's original account
+number, its notices and documents in the store, and placement files once every account they
+placed is purged.
 A party still owing on another debt keeps its data. Running it again changes nothing.
 """
 
@@ -29,7 +30,7 @@ from django.db.models import Max
 from arrears.core.compliance.retention import add_years, expired, last_activity
 from arrears.core.ports import DocumentStore
 from arrears.data.accounts.models import Account, AccountParty, AccountStatus, Hold, Placement
-from arrears.data.cases.models import Dispute
+from arrears.data.cases.models import Complaint, Dispute, Document
 from arrears.data.contacts.models import ContactAttempt, ContactRestriction, ValidationNotice
 from arrears.data.ledger.models import Entry
 from arrears.data.parties.models import BankAccount, ContactPoint, Party, PartyLinkReview
@@ -141,6 +142,7 @@ def retention_purge(
         ValidationNotice.objects.filter(account_id__in=accounts).values_list("html_key", "pdf_key")
     )
     report.documents = sum(1 for pair in notices for key in pair if key and store.exists(key))
+    report.documents += Document.objects.filter(account_id__in=accounts, purged=False).count()
     if dry_run:
         return report
     for done, batch in enumerate(_batches(accounts), start=1):
@@ -162,7 +164,13 @@ def _purge_accounts(
         for key in (html_key, pdf_key):
             if key:
                 store.delete(key)  # before the rows: a crash leaves nothing readable behind
+    for key in Document.objects.filter(account_id__in=ids, purged=False).values_list(
+        "store_key", flat=True
+    ):
+        store.delete(key)
     with transaction.atomic():
+        Document.objects.filter(account_id__in=ids).update(purged=True, file_name="(purged)")
+        Complaint.objects.filter(account_id__in=ids).update(description="", response_note="")
         Account.objects.filter(pk__in=ids).update(original_account_number="", purged_on=as_of)
         ContactAttempt.objects.filter(account_id__in=ids).update(note="")
         Dispute.objects.filter(account_id__in=ids).update(description="", answer_note="")
