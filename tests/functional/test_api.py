@@ -331,7 +331,8 @@ class TestDisputes:
         assert [i["dispute"]["id"] for i in queue["items"]] == [body["id"]]
         assert queue["overdue"] == 1  # due 30 days after 1 December 2025, long past
         answered = client.post(f"/api/disputes/{body['id']}/answer",
-                               json.dumps({"answered_on": "2025-12-05", "note": "statements"}),
+                               json.dumps({"answered_on": "2025-12-05", "note": "statements",
+                                           "letter": False}),
                                content_type="application/json", **collector)  # fmt: skip
         assert answered.status_code == 200 and answered.json()["status"] == "answered"
         listed = client.get(f"/api/accounts/{account.pk}/disputes", **collector).json()

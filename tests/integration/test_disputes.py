@@ -175,3 +175,46 @@ def test_the_compliance_queue_puts_overdue_disputes_first() -> None:
     assert [(i.dispute.pk, i.overdue, i.days_left) for i in queue.items] == [
         (late.pk, True, -12), (recent.pk, False, 28)]  # fmt: skip
     assert (queue.overdue, queue.halting) == (1, 1)
+
+
+def test_the_answer_letter_is_produced_and_kept_on_the_dispute() -> None:
+    from arrears.data.cases.models import Document
+
+    account = _noticed_account()
+    first = dispute_record(account_id=account.pk, received_on=date(2025, 11, 20),
+                           medium="letter", reason="amount_wrong", disputed_amount_minor=12_500,
+                           actor=ACTOR, now=NOW)  # fmt: skip
+    dispute_answer(dispute_id=first.pk, answered_on=date(2025, 11, 25), actor=ACTOR, now=NOW,
+                   store=document_store(), renderer=letter_renderer())  # fmt: skip
+    again = dispute_record(account_id=account.pk, received_on=date(2025, 12, 5), medium="letter",
+                           reason="amount_wrong", actor=ACTOR, now=NOW)  # fmt: skip
+    dispute_answer(dispute_id=again.pk, answered_on=date(2025, 12, 8), actor=ACTOR, now=NOW,
+                   duplicative=True, store=document_store(), renderer=letter_renderer())  # fmt: skip
+    letters = list(Document.objects.filter(kind="verification").order_by("id"))
+    assert [(d.dispute_id, d.file_name) for d in letters] == [
+        (first.pk, f"VL-{first.pk}-20251125.pdf"), (again.pk, f"VL-{again.pk}-20251208.pdf")]  # fmt: skip
+    assert document_store().get(letters[0].store_key).startswith(b"%PDF-")
+    html = letter_renderer().verification_letter_html  # the duplicative wording, checked in HTML
+    from arrears.core.compliance.validation import Itemization, Party, VerificationLetter
+    from arrears.core.money import Money
+
+    usd = Money.from_minor(0, "USD")
+    text = html(VerificationLetter(
+        reference="VL-1", sent_on=date(2025, 12, 8), collector=Party("C", ("x",)),
+        consumer=Party("P", ("y",)), kind="duplicative", received_on=date(2025, 12, 5),
+        current_creditor="ACME Bank", original_creditor="Original Bank", account_number_masked="",
+        itemization=Itemization(date(2025, 1, 1), "charge-off date", usd, usd, usd, usd, usd),
+        earlier_answer_on=date(2025, 11, 25)))  # fmt: skip
+    assert "which we answered on November 25, 2025" in " ".join(text.split())
+
+
+def test_no_address_no_letter_and_the_answer_is_not_recorded() -> None:
+    account = make_account(make_client())
+    dispute = dispute_record(account_id=account.pk, received_on=date(2025, 12, 1),
+                             medium="phone", reason="paid", actor=ACTOR, now=NOW)  # fmt: skip
+    with pytest.raises(ServiceError, match="no mailing address"):
+        dispute_answer(dispute_id=dispute.pk, answered_on=date(2025, 12, 2), actor=ACTOR, now=NOW,
+                       store=document_store(), renderer=letter_renderer())  # fmt: skip
+    dispute.refresh_from_db()
+    assert dispute.status == "open"
+    assert Hold.objects.get(pk=dispute.hold_id).ends_on is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from arrears.core.compliance.validation import ValidationNotice
+    from arrears.core.compliance.validation import ValidationNotice, VerificationLetter
 
 
 class DocumentStore(Protocol):
@@ -27,5 +27,7 @@ class DocumentStore(Protocol):
 
 class LetterRenderer(Protocol):
     def validation_notice_html(self, notice: ValidationNotice) -> str: ...
+
+    def verification_letter_html(self, letter: VerificationLetter) -> str: ...
 
     def pdf(self, html: str) -> bytes: ...

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from arrears.core.compliance.validation import ValidationNotice
+from arrears.core.compliance.validation import ValidationNotice, VerificationLetter
 from arrears.core.money import Money
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -38,6 +38,9 @@ class LetterRenderer:
 
     def validation_notice_html(self, notice: ValidationNotice) -> str:
         return self.env.get_template("validation_notice.html").render(n=notice)
+
+    def verification_letter_html(self, letter: VerificationLetter) -> str:
+        return self.env.get_template("verification_letter.html").render(v=letter)
 
     def pdf(self, html: str) -> bytes:
         from weasyprint import HTML  # imported on first use: it takes a second to load

@@ -97,3 +97,31 @@ def mask_account_number(number: str, *, keep: int = 4) -> str:
     if not digits:
         return ""
     return f"ending in {digits[-keep:]}" if len(digits) > keep else digits
+
+
+@dataclass(frozen=True)
+class VerificationLetter:
+    """The answer to a dispute or a request for the original creditor (12 CFR 1006.38): what
+    the debt is and how it is made up, or the original creditor's name, or, for a dispute that
+    repeats one already answered, a notice saying so with a pointer to the earlier answer."""
+
+    reference: str
+    sent_on: date
+    collector: Party
+    consumer: Party
+    kind: str  # "verification", "original_creditor" or "duplicative"
+    received_on: date  # when the dispute or request came in
+    current_creditor: str
+    original_creditor: str
+    account_number_masked: str
+    itemization: Itemization
+    disputed_part: Money | None = None
+    earlier_answer_on: date | None = None  # for a duplicative dispute
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("verification", "original_creditor", "duplicative"):
+            raise NoticeError(f"unknown kind of answer: {self.kind}")
+        if self.kind == "duplicative" and self.earlier_answer_on is None:
+            raise NoticeError("a duplicative notice points to the earlier answer")
+        if not self.consumer.address_lines:
+            raise NoticeError("the consumer has no mailing address")

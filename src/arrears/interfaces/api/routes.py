@@ -25,7 +25,13 @@ from arrears.data.contacts.models import ContactAttempt, ContactRestriction, Val
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import account_detail
 from arrears.services.clients.operations import client_add
-from arrears.services.common import Actor, NotFound, ServiceError, document_store
+from arrears.services.common import (
+    Actor,
+    NotFound,
+    ServiceError,
+    document_store,
+    letter_renderer,
+)
 from arrears.services.compliance.cases import (
     complaint_record,
     complaint_respond,
@@ -683,6 +689,8 @@ class AnswerIn(Schema):
     answered_on: date
     duplicative: bool = False
     note: str = ""
+    letter: bool = Field(True, description="Produce the answer letter (PDF, kept on the "
+                         "dispute); needs the consumer's mailing address.")  # fmt: skip
 
 
 @cases.post("/{dispute_id}/answer", response={200: DisputeOut, 400: ErrorOut, 404: ErrorOut})
@@ -692,6 +700,8 @@ def post_dispute_answer(request: HttpRequest, dispute_id: int, payload: AnswerIn
     dispute = dispute_answer(
         dispute_id=dispute_id, answered_on=payload.answered_on, duplicative=payload.duplicative,
         note=payload.note, actor=_actor(request), now=timezone.now(),
+        store=document_store() if payload.letter else None,
+        renderer=letter_renderer() if payload.letter else None,
     )  # fmt: skip
     return Status(200, _dispute_out(dispute))
 

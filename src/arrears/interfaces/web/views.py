@@ -30,7 +30,7 @@ from arrears.data.cases.models import (
 from arrears.data.contacts.models import Channel, Direction, Outcome, RestrictionKind
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import AccountView, account_detail, account_search
-from arrears.services.common import Actor, ServiceError, document_store
+from arrears.services.common import Actor, ServiceError, document_store, letter_renderer
 from arrears.services.compliance.cases import (
     complaint_record,
     complaint_respond,
@@ -143,6 +143,7 @@ class ComplaintForm(forms.Form):
 class AnswerForm(forms.Form):
     answered_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     duplicative = forms.BooleanField(required=False, label="Answered as duplicative")
+    letter = forms.BooleanField(required=False, label="Produce the answer letter")
     note = forms.CharField(required=False)
 
 
@@ -295,10 +296,13 @@ def dispute_answer_post(request: HttpRequest, dispute_id: int) -> HttpResponse:
         messages.error(request, "Give the date the answer was sent.")
         return redirect("compliance-queue")
     try:
+        letter = form.cleaned_data["letter"]
         dispute_answer(
             dispute_id=dispute_id, answered_on=form.cleaned_data["answered_on"],
             duplicative=form.cleaned_data["duplicative"], note=form.cleaned_data["note"],
             actor=_web_actor(request), now=timezone.now(),
+            store=document_store() if letter else None,
+            renderer=letter_renderer() if letter else None,
         )  # fmt: skip
     except ServiceError as exc:
         messages.error(request, f"Dispute {dispute_id} not answered: {exc.message}.")

@@ -17,6 +17,9 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
+from arrears.core.compliance import validation as core_validation
+from arrears.core.money import Money
+from arrears.core.ports import DocumentStore, LetterRenderer
 from arrears.data.accounts.models import Account
 from arrears.data.cases.models import (
     WRITTEN_MEDIA,
@@ -125,9 +128,12 @@ def dispute_answer(
     now: datetime,
     duplicative: bool = False,
     note: str = "",
+    store: DocumentStore | None = None,
+    renderer: LetterRenderer | None = None,
 ) -> Dispute:
-    """Record that the answer was sent (verification, the original creditor's name and address,
-    or a notice that the dispute is duplicative): the hold ends and collection may resume."""
+    """Record that the answer was sent (verification, the original creditor's name, or a notice
+    that the dispute is duplicative): the hold ends and collection may resume. Given a store and
+    a renderer, the answer letter is produced too and kept on the dispute as a PDF."""
     with transaction.atomic():
         dispute = Dispute.objects.select_for_update().filter(pk=dispute_id).first()
         if dispute is None:
@@ -160,4 +166,43 @@ def dispute_answer(
                              "duplicative": duplicative},
         )  # fmt: skip
         contactability_refresh([dispute.account_id], at=now)
+        if store is not None and renderer is not None:
+            _answer_letter(dispute, duplicative=duplicative, store=store, renderer=renderer,
+                           actor=actor, now=now)  # fmt: skip
         return dispute
+
+
+def _answer_letter(
+    dispute: Dispute, *, duplicative: bool, store: DocumentStore, renderer: LetterRenderer,
+    actor: Actor, now: datetime,
+) -> None:  # fmt: skip
+    """Build, render and keep the answer letter; refused (ServiceError) when it cannot be sent."""
+    from arrears.services.compliance.cases import document_add
+    from arrears.services.compliance.notices import build_notice
+
+    account = Account.objects.select_related("client").get(pk=dispute.account_id)
+    assert dispute.answered_on is not None
+    notice = build_notice(account, as_of=dispute.answered_on)
+    if isinstance(notice, str):
+        raise ServiceError("the consumer has no mailing address to send the answer to",
+                           field="answered_on")  # fmt: skip
+    earlier = dispute.duplicative_of
+    kind = ("duplicative" if duplicative
+            else "original_creditor" if dispute.kind == CaseKind.ORIGINAL_CREDITOR
+            else "verification")  # fmt: skip
+    letter = core_validation.VerificationLetter(
+        reference=f"VL-{dispute.pk}-{dispute.answered_on:%Y%m%d}", sent_on=dispute.answered_on,
+        collector=notice.collector, consumer=notice.consumer, kind=kind,
+        received_on=dispute.received_on, current_creditor=notice.current_creditor,
+        original_creditor=notice.creditor_on_itemization_date,
+        account_number_masked=notice.account_number_masked, itemization=notice.itemization,
+        disputed_part=(Money.from_minor(dispute.disputed_amount_minor, account.currency)
+                       if dispute.disputed_amount_minor else None),
+        earlier_answer_on=earlier.answered_on if earlier else None,
+    )  # fmt: skip
+    pdf = renderer.pdf(renderer.verification_letter_html(letter))
+    document_add(
+        account_id=account.pk, kind="verification", file_name=f"{letter.reference}.pdf",
+        content=pdf, content_type="application/pdf", received_on=dispute.answered_on,
+        dispute_id=dispute.pk, actor=actor, now=now, store=store,
+    )  # fmt: skip
