@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from arrears.data.clients.models import Client
 from arrears.services.common import Actor
 from arrears.services.compliance.disputes import dispute_answer, dispute_record
 from arrears.services.compliance.operations import contact_attempt_record
@@ -58,6 +59,11 @@ def test_report_counts_calls_blocks_and_disputes() -> None:
     assert report.debts_called == 2
     assert report.attempts_distribution == {"1": 0, "2-3": 1, "4-6": 0, "7": 0, "8+": 1}
     assert report.debts_over_limit == [{"account": heavy.pk, "max_calls_in_7_days": 8}]
+    # A creditor calling its own debtors is not bound by Regulation F's limit: counted, not flagged.
+    Client.objects.filter(pk=client.pk).update(kind="first_party")
+    first_party = compliance_report(start=START, end=END, today=date(2026, 11, 23))
+    assert first_party.debts_over_limit == []
+    assert first_party.attempts_distribution["8+"] == 1
     assert report.made_while_blocked == {"regf.call-frequency": 1}
     assert report.blocked_now["regf.cease-communication"] == {
         "call": 1, "email": 1, "letter": 1, "sms": 1}  # fmt: skip

@@ -2,7 +2,8 @@
 
 - **Call attempts per debt per 7 days**: for each debt called in the period, the most counted
   call attempts (outbound, to the consumer, connected or not answered, not a busy signal) in any
-  7 consecutive days; the distribution, and the debts over Regulation F's 7.
+  7 consecutive days; the distribution, and the debts over Regulation F's 7 (for debts held by
+  agencies and debt buyers, whom the limit binds).
 - **Blocks by rule**: the accounts each rule holds closed now, per channel (from the kept next
   contactable moments), and the contacts made in the period while a rule blocked them.
 - **Disputes**: received and answered in the period, open and overdue now, and the days taken
@@ -21,6 +22,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from arrears.data.accounts.models import Account
 from arrears.data.cases.models import CaseStatus, Dispute
 from arrears.data.contacts.models import Contactability, ContactAttempt
 
@@ -106,11 +108,18 @@ def compliance_report(*, start: datetime, end: datetime, today: date) -> Complia
         .values_list("account_id", flat=True)
         .distinct()
     )
+    # Regulation F's limit binds debt collectors; a creditor's own accounts are counted in the
+    # distribution but not flagged.
+    collected_by_collectors = set(
+        Account.objects.filter(
+            pk__in=in_period, client__kind__in=("agency", "debt_buyer")
+        ).values_list("id", flat=True)
+    )
     distribution: Counter[str] = Counter()
     for account_id in sorted(in_period):
         most = max_in_window(calls[account_id])
         distribution[_bucket(most)] += 1
-        if most > REG_F_CALLS:
+        if most > REG_F_CALLS and account_id in collected_by_collectors:
             report.debts_over_limit.append({"account": account_id, "max_calls_in_7_days": most})
     report.debts_called = len(in_period)
     report.attempts_distribution = {b: distribution[b] for b in BUCKETS}
