@@ -224,13 +224,31 @@ _UPSERT = (
 )
 
 
+_UPSERT_ARRAYS = (
+    "INSERT INTO {table} (account_id, channel, next_at, no_end, blocking_rules, pack_version, "
+    "computed_at) SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], "
+    "%s::boolean[], %s::text[], %s::text[], %s::timestamptz[]) "
+    "ON CONFLICT (account_id, channel) DO UPDATE "
+    "SET next_at = excluded.next_at, no_end = excluded.no_end, "
+    "blocking_rules = excluded.blocking_rules, pack_version = excluded.pack_version, "
+    "computed_at = excluded.computed_at"
+)
+
+
 def _upsert_contactability(rows: list[_Row]) -> None:
-    """One statement per row, prepared once: both SQLite and PostgreSQL upsert on the unique
-    (account, channel) pair. The ORM's bulk upsert spent more building SQL than the database
-    spent running it."""
+    """Upsert on the unique (account, channel) pair: on PostgreSQL one statement of arrays per
+    batch, on SQLite one prepared statement per row. The ORM's bulk upsert spent more building
+    SQL than the database spent running it."""
     if not rows:
         return
-    sql = _UPSERT.format(table=connection.ops.quote_name(Contactability._meta.db_table))
+    table = connection.ops.quote_name(Contactability._meta.db_table)
+    if connection.vendor == "postgresql":
+        # One statement per batch: the columns travel as arrays and unnest into rows.
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_UPSERT_ARRAYS.format(table=table), columns)
+        return
+    sql = _UPSERT.format(table=table)
     field = Contactability._meta.get_field("next_at")
     moments: dict[datetime | None, Any] = {}  # one refresh shares a few moments many times
 
