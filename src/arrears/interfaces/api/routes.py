@@ -388,6 +388,13 @@ def get_contact_decisions(
     return Status(200, [_decision_out(d) for d in decisions])
 
 
+def _for_account[T](rows: T | None, account_id: int) -> T:
+    """What a query returned for an account, or the 404 naming account_id when there is none."""
+    if rows is None:
+        raise NotFound(f"no account {account_id}", field="account_id")
+    return rows
+
+
 def _decision_out(d: Decision) -> dict[str, Any]:
     return {
         "channel": d.channel.value,
@@ -498,9 +505,7 @@ def get_contact_attempts(
     for name, value in (("start", start), ("end", end)):
         if value is not None and value.tzinfo is None:
             raise ServiceError("give the moment with its UTC offset", field=name)
-    rows = contact_history(account_id, start=start, end=end)
-    if rows is None:
-        raise NotFound(f"no account {account_id}", field="account_id")
+    rows = _for_account(contact_history(account_id, start=start, end=end), account_id)
     return Status(200, [_attempt_out(a) for a in rows])
 
 
@@ -518,9 +523,7 @@ class ContactabilityOut(Schema):
 )
 def get_contactability(request: HttpRequest, account_id: int) -> Status[Any]:
     """When each channel may next be used, as queues see it (worked out on every change)."""
-    rows = contactability(account_id)
-    if rows is None:
-        raise NotFound(f"no account {account_id}", field="account_id")
+    rows = _for_account(contactability(account_id), account_id)
     return Status(
         200,
         [
@@ -572,9 +575,7 @@ def _notice_out(n: ValidationNotice) -> dict[str, Any]:
 @accounts.get("/{account_id}/validation-notices", response={200: list[NoticeOut], 404: ErrorOut})
 def get_validation_notices(request: HttpRequest, account_id: int) -> Status[Any]:
     """The account's validation notices, newest first, with their periods and itemizations."""
-    rows = validation_notices(account_id)
-    if rows is None:
-        raise NotFound(f"no account {account_id}", field="account_id")
+    rows = _for_account(validation_notices(account_id), account_id)
     return Status(200, [_notice_out(n) for n in rows])
 
 
@@ -676,9 +677,7 @@ def post_dispute(request: HttpRequest, account_id: int, payload: DisputeIn) -> S
 
 @accounts.get("/{account_id}/disputes", response={200: list[DisputeOut], 404: ErrorOut})
 def get_disputes(request: HttpRequest, account_id: int) -> Status[Any]:
-    rows = disputes(account_id)
-    if rows is None:
-        raise NotFound(f"no account {account_id}", field="account_id")
+    rows = _for_account(disputes(account_id), account_id)
     return Status(200, [_dispute_out(d) for d in rows])
 
 
@@ -843,9 +842,7 @@ def post_contact_restriction(
     "/{account_id}/contact-restrictions", response={200: list[RestrictionOut], 404: ErrorOut}
 )
 def get_contact_restrictions(request: HttpRequest, account_id: int) -> Status[Any]:
-    rows = contact_restrictions(account_id)
-    if rows is None:
-        raise NotFound(f"no account {account_id}", field="account_id")
+    rows = _for_account(contact_restrictions(account_id), account_id)
     return Status(200, [_restriction_out(r) for r in rows])
 
 
@@ -919,9 +916,7 @@ def post_document(
 
 @accounts.get("/{account_id}/documents", response={200: list[DocumentOut], 404: ErrorOut})
 def get_documents(request: HttpRequest, account_id: int) -> Status[Any]:
-    rows = documents(account_id)
-    if rows is None:
-        raise NotFound(f"no account {account_id}", field="account_id")
+    rows = _for_account(documents(account_id), account_id)
     return Status(200, [_document_out(d) for d in rows])
 
 
@@ -957,9 +952,7 @@ def post_complaint(request: HttpRequest, account_id: int, payload: ComplaintIn) 
 
 @accounts.get("/{account_id}/complaints", response={200: list[ComplaintOut], 404: ErrorOut})
 def get_complaints(request: HttpRequest, account_id: int) -> Status[Any]:
-    rows = complaints(account_id)
-    if rows is None:
-        raise NotFound(f"no account {account_id}", field="account_id")
+    rows = _for_account(complaints(account_id), account_id)
     return Status(200, [_complaint_out(c) for c in rows])
 
 
