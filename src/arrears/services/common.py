@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -88,6 +89,15 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def require_choice(value: str, allowed: Iterable[str], field: str) -> str:
+    """The value when it is one of ``allowed``; else the refusal naming the field and the
+    choices."""
+    choices = list(allowed)
+    if value not in choices:
+        raise ServiceError(f"{field} must be one of {', '.join(choices)}", field=field)
+    return value
 
 
 class NotFound(ServiceError):

@@ -213,13 +213,11 @@ def contact_log(request: HttpRequest, account_id: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, view, form=form, status=400)
     data = form.cleaned_data
-    user = request.user
     try:
         contact_attempt_record(
             account_id=account_id, channel=data["channel"], direction=data["direction"],
             outcome=data["outcome"], at=timezone.now(), now=timezone.now(),
-            actor=Actor(label=user.get_username(), user_id=user.pk),
-            contact_point_id=data["contact_point"], note=data["note"], source="workspace",
+            actor=_web_actor(request), contact_point_id=data["contact_point"], note=data["note"], source="workspace",
         )  # fmt: skip
     except ContactBlocked as blocked:
         return _page(request, view, form=form, refused=blocked.decision, status=409)

@@ -25,7 +25,13 @@ from arrears.data.cases.models import (
     Document,
     DocumentKind,
 )
-from arrears.services.common import Actor, NotFound, ServiceError, audit_record
+from arrears.services.common import (
+    Actor,
+    NotFound,
+    ServiceError,
+    audit_record,
+    require_choice,
+)
 from arrears.services.compliance.snapshots import packs_in_force
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -54,8 +60,7 @@ def document_add(
     complaint_id: int | None = None,
 ) -> tuple[Document, bool]:
     """Keep a file on the account; returns the document and whether it is new."""
-    if kind not in DocumentKind.values:
-        raise ServiceError(f"kind must be one of {', '.join(DocumentKind.values)}", field="kind")
+    require_choice(kind, DocumentKind.values, "kind")
     if not content:
         raise ServiceError("the file is empty", field="file")
     if len(content) > MAX_DOCUMENT_BYTES:
@@ -115,12 +120,8 @@ def complaint_record(
     reference: str = "",
     description: str = "",
 ) -> Complaint:
-    if source not in ComplaintSource.values:
-        raise ServiceError(f"source must be one of {', '.join(ComplaintSource.values)}",
-                           field="source")  # fmt: skip
-    if category not in ComplaintCategory.values:
-        raise ServiceError(f"category must be one of {', '.join(ComplaintCategory.values)}",
-                           field="category")  # fmt: skip
+    require_choice(source, ComplaintSource.values, "source")
+    require_choice(category, ComplaintCategory.values, "category")
     if received_on > now.date():
         raise ServiceError("a complaint cannot be received in the future", field="received_on")
     if not Account.objects.filter(pk=account_id).exists():

@@ -30,16 +30,16 @@ from arrears.data.cases.models import (
     Medium,
 )
 from arrears.data.contacts.models import NoticeStatus, ValidationNotice
-from arrears.services.common import Actor, NotFound, ServiceError, audit_record
+from arrears.services.common import (
+    Actor,
+    NotFound,
+    ServiceError,
+    audit_record,
+    require_choice,
+)
 from arrears.services.compliance.operations import contactability_refresh
 from arrears.services.compliance.snapshots import packs_in_force
 from arrears.services.ledger.operations import hold_add, hold_end
-
-
-def _choice(choices: type[CaseKind | Medium | DisputeReason], value: str, field: str) -> str:
-    if value not in choices.values:
-        raise ServiceError(f"{field} must be one of {', '.join(choices.values)}", field=field)
-    return value
 
 
 def dispute_record(
@@ -56,10 +56,10 @@ def dispute_record(
     new_information: bool = False,
 ) -> Dispute:
     """Record a dispute or a request for the original creditor, and hold collection."""
-    kind = _choice(CaseKind, kind, "kind")
-    medium = _choice(Medium, medium, "medium")
+    kind = require_choice(kind, CaseKind.values, "kind")
+    medium = require_choice(medium, Medium.values, "medium")
     if kind == CaseKind.DISPUTE:
-        reason = _choice(DisputeReason, reason or DisputeReason.OTHER, "reason")
+        reason = require_choice(reason or DisputeReason.OTHER, DisputeReason.values, "reason")
     elif reason:
         raise ServiceError("a request for the original creditor has no reason", field="reason")
     if received_on > now.date():

@@ -33,7 +33,13 @@ from arrears.core.compliance import (
 from arrears.data.accounts.models import Account, AccountParty
 from arrears.data.contacts.models import Contactability, ContactAttempt
 from arrears.data.parties.models import ContactPoint
-from arrears.services.common import Actor, NotFound, ServiceError, audit_record
+from arrears.services.common import (
+    Actor,
+    NotFound,
+    ServiceError,
+    audit_record,
+    require_choice,
+)
 from arrears.services.compliance.snapshots import (
     build_snapshot,
     contact_snapshot,
@@ -68,11 +74,7 @@ class ContactBlocked(ServiceError):
 def _choice[E: (Channel, Direction, Outcome, Recipient, Purpose)](
     enum: type[E], value: str, field: str
 ) -> E:
-    try:
-        return enum(value)
-    except ValueError:
-        choices = ", ".join(e.value for e in enum)
-        raise ServiceError(f"{field} must be one of {choices}", field=field) from None
+    return enum(require_choice(value, (e.value for e in enum), field))
 
 
 @dataclass(frozen=True)

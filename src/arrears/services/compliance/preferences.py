@@ -15,7 +15,13 @@ from django.db import transaction
 from arrears.data.accounts.models import AccountParty
 from arrears.data.contacts.models import Channel, ContactRestriction, RestrictionKind
 from arrears.data.parties.models import ContactPoint
-from arrears.services.common import Actor, NotFound, ServiceError, audit_record
+from arrears.services.common import (
+    Actor,
+    NotFound,
+    ServiceError,
+    audit_record,
+    require_choice,
+)
 from arrears.services.compliance.operations import contactability_refresh
 
 OPT_OUT_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER, Channel.VISIT)
@@ -50,8 +56,7 @@ def contact_restriction_add(
     ends_at: time | None = None,
     note: str = "",
 ) -> ContactRestriction:
-    if kind not in RestrictionKind.values:
-        raise ServiceError(f"kind must be one of {', '.join(RestrictionKind.values)}", field="kind")
+    require_choice(kind, RestrictionKind.values, "kind")
     if received_on > now.date():
         raise ServiceError("a request cannot be received in the future", field="received_on")
     if not medium.strip():
@@ -61,8 +66,8 @@ def contact_restriction_add(
         raise ServiceError(
             f"an opt-out names a medium: {', '.join(OPT_OUT_CHANNELS)}", field="channel"
         )
-    if channel and channel not in Channel.values:
-        raise ServiceError(f"channel must be one of {', '.join(Channel.values)}", field="channel")
+    if channel:
+        require_choice(channel, Channel.values, "channel")
     if kind == RestrictionKind.INCONVENIENT_TIME:
         weekdays = _weekdays(weekdays)
         if starts_at is None or ends_at is None or starts_at == ends_at:
