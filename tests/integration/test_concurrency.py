@@ -71,3 +71,52 @@ def test_the_same_payment_reference_from_two_workers_posts_once():
     account.refresh_from_db()
     assert Entry.objects.filter(account=account, kind="payment").count() == 1
     assert account.balance_minor == 97_500
+
+
+def test_sixteen_collectors_taking_next_account_never_share_one():
+    """16 workers at once on one pooled queue: every account is handed to one collector only."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from arrears.data.users.models import User
+    from arrears.data.work.models import Lease
+    from arrears.services.work.picking import next_account
+    from arrears.services.work.queues import queue_build, queue_define
+    from tests.integration.test_work_queues import _new_yorker
+
+    monday = datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("America/New_York"))
+    client = make_client()
+    for n in range(120):
+        _new_yorker(client, principal=10_000 + n)
+    users = [User.objects.create_user(f"c{n:02d}", password="x") for n in range(16)]
+    queue_define(code="pool", name="Pool", filters={}, order="balance_high", mode="pooled",
+                 members=[u.username for u in users], actor=Actor.system("test"), now=monday)  # fmt: skip
+    queue_build("pool", now=monday, actor=Actor.system("test"))
+    barrier = threading.Barrier(16)
+    picks: dict[str, list[int]] = {}
+    errors: list[BaseException] = []
+
+    def work(user: User) -> None:
+        mine: list[int] = []
+        try:
+            barrier.wait()
+            while (pick := next_account(queue_code="pool", user=user, now=monday)) is not None:
+                mine.append(pick.account_id)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            picks[user.username] = mine
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    handed = [aid for mine in picks.values() for aid in mine]
+    assert len(handed) == 120 and len(set(handed)) == 120  # every account once, none twice
+    assert sum(1 for mine in picks.values() if mine) >= 2  # the work was shared out
+    # Each collector's last "next" found nothing and gave their last account back.
+    assert not Lease.objects.filter(until__gt=monday).exists()

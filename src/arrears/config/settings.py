@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "arrears.data.imports",
     "arrears.data.contacts",
     "arrears.data.cases",
+    "arrears.data.work",
     "arrears.interfaces.web",
     "arrears.interfaces.cli",
 ]

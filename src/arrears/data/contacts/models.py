@@ -81,6 +81,9 @@ class ContactAttempt(models.Model):
     reasons = models.JSONField(default=list, blank=True)
     pack_version = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=20, default="workspace")
+    disposition = models.CharField(
+        max_length=16, blank=True, help_text="What the collector said the call came to."
+    )
     note = models.TextField(blank=True)
     key = models.CharField(
         max_length=80, null=True, blank=True, unique=True,

@@ -135,9 +135,13 @@ def contact_attempt_record(
                 return Recorded(attempt=existing, decision=None, created=False)
         point = _contact_point(account_id, contact_point_id)
         decision: Decision | None = None
+        with_consent = False
         if way is Direction.OUTBOUND:
             snap = contact_snapshot(account_id, at=at)
             assert snap is not None
+            with_consent = bool(
+                ch is Channel.CALL and snap.call_consent_until and at < snap.call_consent_until
+            )
             decision = evaluate(
                 packs_in_force(),
                 snap,
@@ -152,6 +156,7 @@ def contact_attempt_record(
             account_id=account_id, at=at, channel=ch.value, direction=way.value,
             outcome=result.value, recipient=to.value, purpose=why.value, contact_point=point,
             phone_type=point.phone_type if point else "", automated=automated,
+            with_consent=with_consent,
             allowed=decision.allowed if decision else None,
             reasons=[r.as_dict() for r in decision.reasons] if decision else [],
             pack_version=decision.pack_version if decision else "",

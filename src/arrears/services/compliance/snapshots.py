@@ -43,6 +43,7 @@ from arrears.data.contacts.models import (
     ValidationNotice,
 )
 from arrears.data.parties.models import ContactPoint, ContactStatus
+from arrears.data.work.models import Callback
 
 # Consent sources that count as the consumer's own consent to be texted (our SMS policy); any
 # recorded source counts as prior express consent for automated calls (a number given to the
@@ -100,6 +101,12 @@ class AccountMaterial:
     attempts: list[RecordedAttempt] = field(default_factory=list)
     validation: ValidationState = field(default_factory=ValidationState)
     restrictions: list[ContactRestriction] = field(default_factory=list)
+    call_consents: list[datetime] = field(default_factory=list)  # when the consumer asked
+
+
+# Reg F 1006.14(b)(3): calls made with the consumer's prior consent given directly within the past
+# seven days are excluded from the call-frequency presumptions.
+CALL_CONSENT_DAYS = 7
 
 
 def attempt_value(row: ContactAttempt) -> Attempt:
@@ -172,6 +179,14 @@ def load_material(
         out[row.account_id].attempts.append(
             RecordedAttempt(row.pk, attempt_value(row), row.contact_point_id, row.automated)
         )
+    consents = Callback.objects.filter(
+        account_id__in=out, consumer_asked=True,
+        created_at__gte=attempts_from - timedelta(days=CALL_CONSENT_DAYS),
+    )  # fmt: skip
+    if attempts_to is not None:
+        consents = consents.filter(created_at__lt=attempts_to)
+    for account_id, asked_at in consents.values_list("account_id", "created_at"):
+        out[account_id].call_consents.append(asked_at)
     return out
 
 
@@ -271,6 +286,11 @@ def build_snapshot(
         validation=material.validation,
         limitation_starts_on=material.limitation_starts_on,
         day_zone=zones[0] if zones else DEFAULT_DAY_ZONE,
+        call_consent_until=(
+            max(material.call_consents) + timedelta(days=CALL_CONSENT_DAYS)
+            if material.call_consents
+            else None
+        ),
         # A creditor collecting its own accounts names itself; an agency's letters are signed
         # by the agency, whose name the letter templates fill in.
         collector_name=material.client_name if material.client_kind == "first_party" else "we",

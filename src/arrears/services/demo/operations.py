@@ -41,6 +41,8 @@ from arrears.services.ledger.operations import (
     payment_reverse,
 )
 from arrears.services.placements.operations import placement_import
+from arrears.services.work.actions import assignment_set
+from arrears.services.work.queues import queue_build_all, queue_define
 
 DEMO_USERS = [
     ("collector", "Casey", "Collector", Role.COLLECTOR),
@@ -90,6 +92,7 @@ class DemoReport:
     contact_attempts: int = 0
     attempts_refused: int = 0
     validation_notices: int = 0
+    queues: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -169,7 +172,26 @@ def demo_load(
     )  # fmt: skip
     report.validation_notices = notices.sent
     contactability_refresh(Account.objects.order_by("id").values_list("id", flat=True), at=now)
+    report.queues = _add_queues(now=now, actor=actor)
     return report
+
+
+def _add_queues(*, now: datetime, actor: Actor) -> int:
+    """Three queues a team starts a day with, granted to the demo collector and built: every
+    workable account by balance, the Northbridge card book by age, and the collector's own
+    accounts (one in ten of the book is assigned to them)."""
+    members = ["collector"]
+    queue_define(code="high-balance", name="High balances, all clients", filters={},
+                 order="balance_high", mode="pooled", members=members, actor=actor, now=now)  # fmt: skip
+    queue_define(code="nbk-fresh", name="Northbridge, newest placements",
+                 filters={"clients": ["NBK"], "balance_min": "50.00"}, order="placed_newest",
+                 mode="pooled", members=members, actor=actor, now=now)  # fmt: skip
+    queue_define(code="my-accounts", name="My accounts", filters={"hold": None},
+                 order="least_recent_contact", mode="owned", members=members, actor=actor,
+                 now=now)  # fmt: skip
+    owned = list(Account.objects.order_by("id").values_list("pk", flat=True))[::10]
+    assignment_set(account_ids=owned, username="collector", actor=actor, now=now)
+    return len(queue_build_all(now=now, actor=actor))
 
 
 DEMO_NOTICES = 30

@@ -1,0 +1,220 @@
+"""Reads for the workspace: a collector's queues, what a queue holds and skips, an account's
+timeline, promises, callbacks and the consumer's other accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+
+from arrears.core.money import format_minor
+from arrears.core.work import DISPOSITION_RULES, Disposition
+from arrears.data.accounts.models import Account, AccountParty
+from arrears.data.audit.models import AuditEvent
+from arrears.data.contacts.models import Contactability, ContactAttempt
+from arrears.data.ledger.models import Entry
+from arrears.data.users.models import Role, User
+from arrears.data.work.models import Callback, Lease, Note, Promise, QueueEntry, WorkQueue
+from arrears.services.work.queues import WORK_CHANNELS
+
+
+@dataclass(frozen=True)
+class QueueState:
+    queue: WorkQueue
+    size: int
+    worked: int
+    leased: int
+    available: int  # may be offered now
+    blocked: int  # not worked, but no workspace channel is open now
+
+
+@dataclass(frozen=True)
+class Skipped:
+    account: Account
+    rank: int
+    next_at: datetime | None  # the earliest a workspace channel opens; None: no end known
+    rules: list[str]
+
+
+def queues_for(user: User) -> QuerySet[WorkQueue]:
+    """The active queues this user may work."""
+    queues = WorkQueue.objects.filter(active=True).order_by("name")
+    if user.is_superuser or user.role in (Role.SUPERVISOR, Role.ADMIN):
+        return queues
+    return queues.filter(members=user)
+
+
+def _open_now(now: datetime) -> Exists:
+    return Exists(
+        Contactability.objects.filter(
+            account_id=OuterRef("account_id"), channel__in=WORK_CHANNELS, next_at__lte=now
+        )
+    )
+
+
+def _leased(now: datetime) -> Exists:
+    return Exists(Lease.objects.filter(account_id=OuterRef("account_id"), until__gt=now))
+
+
+def queue_state(queue: WorkQueue, *, now: datetime, user: User | None = None) -> QueueState:
+    entries = QueueEntry.objects.filter(queue=queue)
+    pending = entries.filter(worked_at__isnull=True)
+    if user is not None and queue.mode == "owned":
+        pending = pending.filter(account__assignment__user=user)
+    counts = pending.aggregate(
+        leased=_count(_leased(now)),
+        available=_count(_open_now(now) & ~_leased(now)),
+        blocked=_count(~_open_now(now)),
+    )
+    return QueueState(
+        queue=queue, size=queue.size, worked=entries.filter(worked_at__isnull=False).count(),
+        leased=counts["leased"], available=counts["available"], blocked=counts["blocked"],
+    )  # fmt: skip
+
+
+def _count(condition: Any) -> Count:
+    return Count("id", filter=Q(condition))
+
+
+def skipped_accounts(queue: WorkQueue, *, now: datetime, limit: int = 50) -> list[Skipped]:
+    """Accounts in the pass that "next account" passes over now because compliance blocks every
+    workspace channel, in rank order, with the rules and the moment it ends."""
+    rows = list(
+        QueueEntry.objects.filter(queue=queue, worked_at__isnull=True)
+        .filter(~_open_now(now))
+        .select_related("account", "account__client")
+        .order_by("rank")[:limit]
+    )
+    states: dict[int, list[Contactability]] = {}
+    for state in Contactability.objects.filter(
+        account_id__in=[r.account_id for r in rows], channel__in=WORK_CHANNELS
+    ):
+        states.setdefault(state.account_id, []).append(state)
+    out = []
+    for row in rows:
+        found = states.get(row.account_id, [])
+        moments = [s.next_at for s in found if s.next_at is not None]
+        rules = sorted({r for s in found for r in s.blocking_rules.split(",") if r})
+        if not found:
+            rules = ["not yet judged"]
+        out.append(Skipped(account=row.account, rank=row.rank,
+                           next_at=min(moments) if moments else None, rules=rules))  # fmt: skip
+    return out
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    kind: str  # attempt, entry, note, promise, callback, event
+    title: str
+    detail: str
+    who: str
+    blocked: bool = False
+
+
+# Audit events the timeline already shows from their own records, or that are noise there.
+_SHOWN_ELSEWHERE = {
+    "call.logged", "promise.made", "note.added", "callback.scheduled", "payment.posted",
+    "payment.reversed", "interest.accrued", "work.picked", "contact.made_while_blocked",
+}  # fmt: skip
+
+
+def timeline(account_id: int, *, limit: int = 100) -> list[TimelineItem]:
+    """Every event on the account, newest first: contacts with their decisions, money, notes,
+    promises, callbacks, holds, status changes, documents, notices."""
+    items: list[TimelineItem] = []
+    for a in (
+        ContactAttempt.objects.filter(account_id=account_id)
+        .select_related("created_by")
+        .order_by("-at")[:limit]
+    ):
+        label = DISPOSITION_RULES[Disposition(a.disposition)].label if a.disposition else ""
+        title = f"{a.get_direction_display()} {a.get_channel_display().lower()}: " + (
+            label or a.get_outcome_display()
+        )
+        rules = ", ".join(r.get("rule", "") for r in a.reasons if r.get("verdict") == "block")
+        detail = a.note
+        if a.allowed is False:
+            detail = f"made while blocked by {rules}. {detail}".strip()
+        items.append(TimelineItem(a.at, "attempt", title, detail,
+                                  _who(a.created_by, a.source), blocked=a.allowed is False))  # fmt: skip
+    for e in Entry.objects.filter(account_id=account_id).order_by("-id")[:limit]:
+        amount = format_minor(e.total_minor, e.currency)
+        items.append(TimelineItem(e.posted_at, "entry", f"{e.get_kind_display()} {amount}",
+                                  e.memo, e.source))  # fmt: skip
+    for n in Note.objects.filter(account_id=account_id).order_by("-created_at")[:limit]:
+        items.append(TimelineItem(n.created_at, "note", "Note", n.text, n.author_label))
+    for p in (
+        Promise.objects.filter(account_id=account_id)
+        .select_related("created_by")
+        .order_by("-created_at")[:limit]
+    ):
+        items.append(TimelineItem(
+            p.created_at, "promise",
+            f"Promise to pay {format_minor(p.amount_minor, p.currency)} by {p.due_on:%d %b %Y}",
+            p.get_status_display(), _who(p.created_by, "system"),
+        ))  # fmt: skip
+    for c in (
+        Callback.objects.filter(account_id=account_id)
+        .select_related("created_by")
+        .order_by("-created_at")[:limit]
+    ):
+        items.append(TimelineItem(c.created_at, "callback",
+                                  f"Callback set for {c.due_at:%d %b %Y %H:%M %Z}",
+                                  c.get_status_display(), _who(c.created_by, "system")))  # fmt: skip
+    for ev in (
+        AuditEvent.objects.filter(account_id=account_id)
+        .exclude(event__in=_SHOWN_ELSEWHERE)
+        .order_by("-at")[:limit]
+    ):
+        items.append(TimelineItem(ev.at, "event", _event_title(ev.event),
+                                  _event_detail(ev.details), ev.actor_label))  # fmt: skip
+    items.sort(key=lambda i: i.at, reverse=True)
+    return items[:limit]
+
+
+def _who(user: User | None, fallback: str) -> str:
+    return user.get_username() if user is not None else fallback
+
+
+def _event_title(event: str) -> str:
+    return event.replace(".", ": ").replace("_", " ").capitalize()
+
+
+def _event_detail(details: dict[str, Any]) -> str:
+    shown = {k: v for k, v in details.items() if v not in (None, "", [], {})}
+    return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items())[:300]
+
+
+def open_promises(account_id: int) -> list[Promise]:
+    return list(Promise.objects.filter(account_id=account_id, status="open").order_by("due_on"))
+
+
+def open_callbacks(account_id: int) -> list[Callback]:
+    return list(
+        Callback.objects.filter(account_id=account_id, status="open")
+        .select_related("user")
+        .order_by("due_at")
+    )
+
+
+def linked_accounts(account_id: int) -> list[Account]:
+    """The other accounts its parties owe (the consumer's whole book with us)."""
+    parties = AccountParty.objects.filter(account_id=account_id).values("party_id")
+    return list(
+        Account.objects.filter(account_parties__party_id__in=parties)
+        .exclude(pk=account_id)
+        .select_related("client")
+        .distinct()
+        .order_by("-balance_minor", "id")[:50]
+    )
+
+
+def next_callback_due(user: User, *, now: datetime) -> datetime | None:
+    """When this collector's earliest open callback falls due."""
+    found: datetime | None = Callback.objects.filter(user=user, status="open").aggregate(
+        m=Min("due_at")
+    )["m"]
+    return found
