@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from arrears.interfaces.web import views
+from arrears.interfaces.web import views, work
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", views.account_list, name="account-list"),
     path("accounts/<int:account_id>/", views.account_page, name="account-page"),
+    path("work/", work.work_home, name="work-home"),
+    path("work/queues/<slug:code>/", work.queue_page, name="queue-page"),
+    path("work/queues/<slug:code>/next/", work.work_next, name="work-next"),
+    path("accounts/<int:account_id>/release/", work.work_release, name="work-release"),
+    path("accounts/<int:account_id>/reveal/", work.account_reveal, name="account-reveal"),
+    path("accounts/<int:account_id>/do/<slug:action>/", work.account_action, name="account-action"),
     path("accounts/<int:account_id>/contacts/", views.contact_log, name="contact-log"),
     path("accounts/<int:account_id>/disputes/", views.dispute_log, name="dispute-log"),
     path("accounts/<int:account_id>/restrictions/", views.restriction_log, name="restriction-log"),

@@ -51,6 +51,8 @@ from arrears.services.compliance.queries import (
     validation_notices,
 )
 from arrears.services.compliance.reports import compliance_report
+from arrears.services.work.picking import lease_holder
+from arrears.services.work.queries import linked_accounts, open_callbacks, open_promises, timeline
 
 # Who may log a contact: everyone who works accounts (not the accountant).
 CONTACT_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
@@ -58,7 +60,8 @@ CONTACT_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("account-list")
+    """Those who work accounts start at their queues; the others at the account list."""
+    return redirect("work-home" if _may(request, CONTACT_ROLES) else "account-list")
 
 
 @login_required
@@ -161,14 +164,35 @@ def _page(
     document_form: DocumentForm | None = None,
     complaint_form: ComplaintForm | None = None,
     refused: Decision | None = None,
+    work: tuple[str, Any] | None = None,
+    work_error: tuple[str | None, str] | None = None,
+    revealed: dict[int, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    from arrears.interfaces.web.work import work_forms
+
     now = timezone.now()
     account_id = view.account.pk
+    failed, data = work if work is not None else ("", None)
+    forms_ = work_forms(view, now.date(), data, failed)
+    if work_error is not None and failed:
+        field, message = work_error
+        target = forms_[f"{failed}_form"]
+        target.add_error(field if field in target.fields else None, message)
+    queue = request.GET.get("queue") or request.POST.get("queue") or ""
     return render(
         request,
         "web/account_page.html",
         {
+            **forms_,
+            "queue": queue,
+            "lease": lease_holder(account_id, now=now),
+            "timeline": timeline(account_id, limit=60),
+            "linked": linked_accounts(account_id),
+            "promises": open_promises(account_id),
+            "callbacks": open_callbacks(account_id),
+            "revealed": revealed or {},
+            "failed": failed,
             "view": view,
             "a": view.account,
             "decisions": contact_decisions(account_id, at=now) or [],

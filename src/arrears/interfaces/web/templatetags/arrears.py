@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 
 from arrears.core.money import format_minor
@@ -20,3 +22,9 @@ def rate(ppm: int | None) -> str:
         return "none"
     text = f"{ppm / 10_000:.4f}".rstrip("0").rstrip(".")
     return f"{text} %"
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """``mapping|get_item:key``: a dict's value in a template (None when absent)."""
+    return (mapping or {}).get(key)

@@ -1,0 +1,329 @@
+"""The collector's workspace: my queues, "next account", a queue's state, and the actions on the
+account screen (call with disposition, promise, callback, note, status, hold, contact points,
+revealing personal data)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from arrears.core.money import Money
+from arrears.core.work import DISPOSITION_RULES, Disposition
+from arrears.data.accounts.models import HoldKind
+from arrears.data.cases.models import DisputeReason
+from arrears.data.parties.models import PhoneType
+from arrears.data.users.models import Role, User
+from arrears.data.work.models import WorkQueue
+from arrears.services.accounts.queries import AccountView, account_detail
+from arrears.services.common import ServiceError
+from arrears.services.compliance.operations import ContactBlocked
+from arrears.services.ledger.operations import hold_add
+from arrears.services.work.actions import (
+    SETTABLE_STATUSES,
+    account_status_change,
+    call_log,
+    callback_schedule,
+    contact_point_add,
+    contact_point_mark_bad,
+    note_add,
+    promise_record,
+)
+from arrears.services.work.identity import personal_data_reveal
+from arrears.services.work.picking import NotAMember, lease_release, may_work, next_account
+from arrears.services.work.queries import queue_state, queues_for, skipped_accounts
+
+WORK_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _may_work(request: HttpRequest) -> bool:
+    return bool(request.user.is_superuser or getattr(request.user, "role", None) in WORK_ROLES)
+
+
+@login_required
+def work_home(request: HttpRequest) -> HttpResponse:
+    """My queues: how much each holds and offers now, and "next account" for each."""
+    now = timezone.now()
+    user = _user(request)
+    states = [queue_state(q, now=now, user=user) for q in queues_for(user)]
+    return render(request, "web/work_home.html",
+                  {"states": states, "last_queue": request.session.get("queue")})  # fmt: skip
+
+
+@login_required
+@require_POST
+def work_next(request: HttpRequest, code: str) -> HttpResponse:
+    if not _may_work(request):
+        return HttpResponse("Your role does not work queues.", status=403)
+    try:
+        pick = next_account(queue_code=code, user=_user(request), now=timezone.now())
+    except NotAMember as exc:
+        return HttpResponse(exc.message, status=403)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("work-home")
+    request.session["queue"] = code
+    if pick is None:
+        messages.info(request, f"Queue {code}: nothing to offer now. Every account left is "
+                               "worked, leased or blocked by the rules (see the queue).")  # fmt: skip
+        return redirect("work-home")
+    return redirect(reverse("account-page", args=[pick.account_id]) + f"?queue={pick.queue}")
+
+
+@login_required
+@require_POST
+def work_release(request: HttpRequest, account_id: int) -> HttpResponse:
+    lease_release(account_id=account_id, user=_user(request), now=timezone.now())
+    messages.success(request, "Account given back to the queue.")
+    return redirect("work-home")
+
+
+@login_required
+def queue_page(request: HttpRequest, code: str) -> HttpResponse:
+    """A queue's state and the accounts "next account" skips now, with the rules that block."""
+    queue = WorkQueue.objects.filter(code=code).first()
+    if queue is None:
+        raise Http404("no such queue")
+    if not may_work(_user(request), queue):
+        return HttpResponse("This queue is not granted to you.", status=403)
+    now = timezone.now()
+    return render(request, "web/queue_page.html", {
+        "state": queue_state(queue, now=now, user=_user(request)),
+        "skipped": skipped_accounts(queue, now=now),
+        "top": queue.entries.filter(worked_at__isnull=True).select_related(
+            "account", "account__client").order_by("rank")[:25],
+    })  # fmt: skip
+
+
+# --- account screen actions ----------------------------------------------------------------------
+
+
+class CallForm(forms.Form):
+    prefix = "call"
+    direction = forms.ChoiceField(choices=[("outbound", "Outbound"), ("inbound", "Inbound")])
+    disposition = forms.ChoiceField(
+        choices=[(d.value, DISPOSITION_RULES[d].label) for d in Disposition]
+    )
+    contact_point = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
+                                           label="Number")  # fmt: skip
+    promise_amount = forms.DecimalField(required=False, min_value=Decimal("0.01"),
+                                        decimal_places=2, max_digits=14)  # fmt: skip
+    promise_due_on = forms.DateField(required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    callback_at = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label="Call back at",
+    )  # fmt: skip
+    dispute_reason = forms.ChoiceField(choices=[("", "—"), *DisputeReason.choices],
+                                       required=False)  # fmt: skip
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+    def __init__(self, *args: Any, view: AccountView, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact_point"].choices = [(None, "—")] + [  # type: ignore[attr-defined]
+            (c.pk, f"{c.phone_e164} ({c.phone_type}){' · bad' if c.status == 'bad' else ''}")
+            for p in view.parties for c in p.contact_points if c.kind == "phone"
+        ]  # fmt: skip
+
+
+class NoteForm(forms.Form):
+    prefix = "note"
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class PromiseForm(forms.Form):
+    prefix = "promise"
+    amount = forms.DecimalField(min_value=Decimal("0.01"), decimal_places=2, max_digits=14)
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False)
+
+
+class CallbackForm(forms.Form):
+    prefix = "callback"
+    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                 label="Call back at")  # fmt: skip
+    consumer_asked = forms.BooleanField(required=False, label="The consumer asked for it")
+    note = forms.CharField(required=False)
+
+
+class StatusForm(forms.Form):
+    prefix = "status"
+    status = forms.ChoiceField(choices=[(s.value, s.label) for s in SETTABLE_STATUSES])
+    reason = forms.CharField(max_length=200)
+
+
+class HoldForm(forms.Form):
+    prefix = "hold"
+    kind = forms.ChoiceField(choices=HoldKind.choices)
+    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.CharField(max_length=200, help_text="Who or what raised it, and how.")
+    reason = forms.CharField(required=False)
+
+
+class PointForm(forms.Form):
+    prefix = "point"
+    kind = forms.ChoiceField(choices=[("phone", "Phone"), ("email", "Email")])
+    value = forms.CharField(max_length=254, label="Number or address")
+    phone_type = forms.ChoiceField(choices=[("", "—"), *PhoneType.choices], required=False)
+    consent_source = forms.CharField(required=False, max_length=60, label="Consent from")
+
+
+class BadForm(forms.Form):
+    prefix = "bad"
+    contact_point = forms.IntegerField()
+    reason = forms.CharField(max_length=200)
+
+
+def work_forms(view: AccountView, today: Any, data: Any = None, failed: str = "") -> dict[str, Any]:
+    """The account screen's action forms; the one that failed keeps its input and errors."""
+
+    def bound(name: str, cls: Callable[..., forms.Form], **kw: Any) -> forms.Form:
+        return cls(data, **kw) if name == failed else cls(**kw)
+
+    return {
+        "call_form": bound("call", CallForm, view=view),
+        "note_form": bound("note", NoteForm),
+        "promise_form": bound("promise", PromiseForm),
+        "callback_form": bound("callback", CallbackForm),
+        "status_form": bound("status", StatusForm),
+        "hold_form": bound("hold", HoldForm, initial={"starts_on": today}),
+        "point_form": bound("point", PointForm),
+    }
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return timezone.make_aware(moment)
+
+
+def _minor(amount: Decimal | None) -> int | None:
+    return None if amount is None else Money.of(amount, "USD").minor
+
+
+FORMS: dict[str, type[forms.Form]] = {
+    "call": CallForm, "note": NoteForm, "promise": PromiseForm, "callback": CallbackForm,
+    "status": StatusForm, "hold": HoldForm, "point": PointForm, "bad": BadForm,
+}  # fmt: skip
+ANCHORS = {"call": "timeline", "note": "timeline", "promise": "work", "callback": "work",
+           "status": "work", "hold": "holds", "point": "parties", "bad": "parties"}  # fmt: skip
+FIELD_NAMES = {"contact_point_id": "contact_point", "promise_amount": "promise_amount",
+               "due_at": "due_at", "text": "text"}  # fmt: skip
+
+
+@login_required
+@require_POST
+def account_action(request: HttpRequest, account_id: int, action: str) -> HttpResponse:
+    """One action from the account screen. A refusal re-renders the screen with the form's input
+    and the error on its field (or the rules' reasons), and saves nothing."""
+    from arrears.interfaces.web.views import _page, _web_actor  # the screen is drawn there
+
+    if action not in FORMS:
+        raise Http404("no such action")
+    view = account_detail(account_id, today=timezone.localdate())
+    if view is None:
+        raise Http404("no such account")
+    if not _may_work(request):
+        return HttpResponse("Your role may not act on accounts.", status=403)
+    form = CallForm(request.POST, view=view) if action == "call" else FORMS[action](request.POST)
+    if not form.is_valid():
+        return _page(request, view, work=(action, request.POST), status=400)
+    data, actor, now = form.cleaned_data, _web_actor(request), timezone.now()
+    try:
+        done = _perform(action, account_id, data, actor, now)
+    except ContactBlocked as blocked:
+        return _page(request, view, work=(action, request.POST), refused=blocked.decision,
+                     status=409)  # fmt: skip
+    except ServiceError as exc:
+        return _page(request, view, work=(action, request.POST),
+                     work_error=(FIELD_NAMES.get(exc.field or "", exc.field), exc.message),
+                     status=400)  # fmt: skip
+    messages.success(request, done)
+    queue = request.POST.get("queue", "")
+    suffix = f"?queue={queue}" if queue else ""
+    return redirect(reverse("account-page", args=[account_id]) + suffix + f"#{ANCHORS[action]}")
+
+
+def _perform(action: str, account_id: int, data: dict[str, Any], actor: Any, now: datetime) -> str:
+    match action:
+        case "call":
+            logged = call_log(
+                account_id=account_id, disposition=data["disposition"],
+                direction=data["direction"], at=now, now=now, actor=actor,
+                contact_point_id=data["contact_point"], note=data["note"],
+                promise_amount_minor=_minor(data["promise_amount"]),
+                promise_due_on=data["promise_due_on"],
+                callback_at=_aware(data["callback_at"]), dispute_reason=data["dispute_reason"],
+            )  # fmt: skip
+            extra = (" with a promise" if logged.promise else " with a callback"
+                     if logged.callback else " and the dispute recorded" if logged.dispute
+                     else " and the number marked bad" if logged.marked_bad else "")  # fmt: skip
+            return (
+                f"Call logged: {DISPOSITION_RULES[Disposition(data['disposition'])].label}{extra}."
+            )
+        case "note":
+            note_add(account_id=account_id, text=data["text"], actor=actor, now=now)
+            return "Note added."
+        case "promise":
+            amount = _minor(data["amount"])
+            assert amount is not None
+            promise_record(account_id=account_id, amount_minor=amount, due_on=data["due_on"],
+                           actor=actor, now=now, note=data["note"])  # fmt: skip
+            return "Promise recorded."
+        case "callback":
+            due = _aware(data["due_at"])
+            assert due is not None
+            callback_schedule(account_id=account_id, due_at=due, actor=actor, now=now,
+                              note=data["note"], consumer_asked=data["consumer_asked"])  # fmt: skip
+            return "Callback scheduled."
+        case "status":
+            account_status_change(account_id=account_id, status=data["status"],
+                                  reason=data["reason"], actor=actor, now=now)  # fmt: skip
+            return "Status changed."
+        case "hold":
+            hold_add(account_id=account_id, kind=data["kind"], starts_on=data["starts_on"],
+                     source=data["source"], reason=data["reason"], actor=actor, now=now)  # fmt: skip
+            return "Hold added."
+        case "point":
+            contact_point_add(account_id=account_id, kind=data["kind"], value=data["value"],
+                              phone_type=data["phone_type"], consent_source=data["consent_source"],
+                              actor=actor, now=now)  # fmt: skip
+            return "Contact point added."
+        case _:
+            contact_point_mark_bad(account_id=account_id, contact_point_id=data["contact_point"],
+                                   reason=data["reason"], actor=actor, now=now)  # fmt: skip
+            return "Contact point marked bad."
+
+
+@login_required
+@require_POST
+def account_reveal(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Show the parties' full SSN and date of birth once; the reveal is audited."""
+    from arrears.interfaces.web.views import _page, _web_actor
+
+    view = account_detail(account_id, today=timezone.localdate())
+    if view is None:
+        raise Http404("no such account")
+    if not _may_work(request):
+        return HttpResponse("Your role may not see personal data.", status=403)
+    revealed = personal_data_reveal(
+        account_id=account_id, reason=request.POST.get("reason", "").strip() or "working the account",
+        actor=_web_actor(request), now=timezone.now(),
+    )  # fmt: skip
+    return _page(request, view, revealed=revealed)

@@ -1,0 +1,169 @@
+"""The collector's workspace through the web: my queues, next account, actions on the account
+screen, refusals that save nothing, personal data revealed with an audit."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from arrears.data.accounts.models import AccountParty
+from arrears.data.audit.models import AuditEvent
+from arrears.data.contacts.models import ContactAttempt
+from arrears.data.parties.models import ContactPoint, Party
+from arrears.data.users.models import Role, User
+from arrears.data.work.models import Lease, Note, Promise
+from arrears.services.common import Actor, key_ring
+from arrears.services.work.queues import queue_build, queue_define
+from tests.factories import make_account, make_client
+
+pytestmark = pytest.mark.django_db
+
+NY = ZoneInfo("America/New_York")
+MONDAY = datetime(2026, 11, 2, 10, 0, tzinfo=NY)
+ACTOR = Actor.system("test")
+
+
+@pytest.fixture
+def monday(monkeypatch):
+    """The clock stands at Monday 2 November 2026, 10:00 in New York: calls are allowed."""
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY.astimezone(UTC))
+    return MONDAY
+
+
+def _new_yorker(client, principal: int):  # type: ignore[no-untyped-def]
+    account = make_account(client, principal=principal)
+    party_id = AccountParty.objects.get(account=account).party_id
+    ContactPoint.objects.create(party_id=party_id, kind="address", address1="1 Main St",
+                                city="Buffalo", state="NY", zip="14201",
+                                valid_from=date(2026, 1, 1), value_index=f"a{account.pk}")  # fmt: skip
+    ContactPoint.objects.create(party_id=party_id, kind="phone", phone_e164="+17165550100",
+                                phone_type="mobile", valid_from=date(2026, 1, 1),
+                                value_index=f"p{account.pk}")  # fmt: skip
+    return account
+
+
+@pytest.fixture
+def desk(client, monday):  # type: ignore[no-untyped-def]
+    """Casey, a collector, signed in, with a queue of two New York accounts."""
+    acme = make_client()
+    accounts = [_new_yorker(acme, 80_000), _new_yorker(acme, 20_000)]
+    casey = User.objects.create_user("casey", password="a-long-real-passphrase",
+                                     role=Role.COLLECTOR)  # fmt: skip
+    queue_define(code="fresh", name="Fresh placements", filters={}, order="balance_high",
+                 mode="pooled", members=["casey"], actor=ACTOR, now=monday)  # fmt: skip
+    queue_build("fresh", now=monday, actor=ACTOR)
+    client.force_login(casey)
+    return accounts, casey
+
+
+def _call(client, account_id: int, queue: str = "fresh", **data):  # type: ignore[no-untyped-def]
+    body = {"call-direction": "outbound", "call-disposition": "no_answer", "queue": queue,
+            **{f"call-{k}": v for k, v in data.items()}}  # fmt: skip
+    return client.post(reverse("account-action", args=[account_id, "call"]), body)
+
+
+class TestQueues:
+    def test_my_work_lists_the_granted_queue_with_what_it_offers(self, client, desk) -> None:
+        html = client.get(reverse("work-home")).content.decode()
+        row = re.search(r'<tr class="queue">(.*?)</tr>', html, re.S)
+        assert row is not None and "Fresh placements" in row.group(1)
+        numbers = re.findall(r'<td class="num">(?:<strong>)?(\d+)', row.group(1))
+        assert numbers == ["2", "2", "0", "0", "0"]  # in pass, offered, blocked, leased, worked
+
+    def test_next_account_opens_the_highest_balance_leased_to_me(self, client, desk) -> None:
+        accounts, casey = desk
+        response = client.post(reverse("work-next", args=["fresh"]))
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/{accounts[0].pk}/?queue=fresh"
+        assert Lease.objects.get(account=accounts[0]).user == casey
+        html = client.get(response["Location"]).content.decode()
+        assert "Yours until 10:15" in html and "Call: allowed" in html
+        assert 'data-shortcut="n"' in html and 'data-shortcut="c"' in html
+
+    def test_the_home_page_of_a_collector_is_their_work(self, client, desk) -> None:
+        assert client.get("/")["Location"] == reverse("work-home")
+
+
+class TestAccountActions:
+    def test_a_right_party_contact_with_a_promise_is_logged_and_shown(self, client, desk) -> None:
+        accounts, casey = desk
+        client.post(reverse("work-next", args=["fresh"]))
+        response = _call(client, accounts[0].pk, disposition="promise", promise_amount="150.00",
+                         promise_due_on="2026-11-13", note="will pay Friday week")  # fmt: skip
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/{accounts[0].pk}/?queue=fresh#timeline"
+        attempt = ContactAttempt.objects.get()
+        assert (attempt.disposition, attempt.outcome, attempt.created_by) == (
+            "promise", "conversation", casey)  # fmt: skip
+        assert Promise.objects.get().amount_minor == 15_000
+        html = client.get(response["Location"]).content.decode()
+        assert "Call logged: Promise to pay with a promise." in html
+        assert "Promise to pay 150.00 by 13 Nov 2026" in html
+        # The call closes the phone for a week (a conversation): the screen says so.
+        assert "Calling is blocked now" in html and "regf.call-after-conversation" in html
+
+    def test_a_promise_without_an_amount_is_refused_on_its_field(self, client, desk) -> None:
+        accounts, _ = desk
+        response = _call(client, accounts[0].pk, disposition="promise",
+                         promise_due_on="2026-11-13")  # fmt: skip
+        assert response.status_code == 400
+        html = response.content.decode()
+        form = html[
+            html.index('id="form-call"') : html.index("</form>", html.index('id="form-call"'))
+        ]
+        assert "a promise needs the amount promised" in form
+        assert not ContactAttempt.objects.exists() and not Promise.objects.exists()
+
+    def test_a_blocked_call_shows_its_rule_and_next_moment_and_saves_nothing(
+        self, client, desk
+    ) -> None:
+        accounts, _ = desk
+        _call(client, accounts[0].pk, disposition="right_party")
+        response = _call(client, accounts[0].pk, disposition="no_answer")
+        assert response.status_code == 409
+        html = response.content.decode()
+        assert "Not logged: the rules block this call now." in html
+        assert "regf.call-after-conversation" in html
+        assert "Allowed from Nov 9, 2026 08:00 EST." in html
+        assert ContactAttempt.objects.count() == 1
+
+    def test_a_note_is_added_to_the_timeline(self, client, desk) -> None:
+        accounts, _ = desk
+        response = client.post(reverse("account-action", args=[accounts[1].pk, "note"]),
+                               {"note-text": "Asked for the original contract."})  # fmt: skip
+        assert response.status_code == 302
+        assert Note.objects.get().text == "Asked for the original contract."
+        html = client.get(reverse("account-page", args=[accounts[1].pk])).content.decode()
+        assert re.search(r'class="event event-note">.*?Asked for the original contract', html, re.S)
+
+    def test_the_accountant_may_not_act_and_nothing_changes(self, client, desk) -> None:
+        accounts, _ = desk
+        ada = User.objects.create_user("ada", password="x", role=Role.ACCOUNTANT)
+        client.force_login(ada)
+        response = client.post(reverse("account-action", args=[accounts[1].pk, "note"]),
+                               {"note-text": "hello"})  # fmt: skip
+        assert response.status_code == 403
+        assert not Note.objects.exists()
+
+
+class TestPersonalData:
+    def test_the_ssn_is_masked_until_revealed_and_the_reveal_is_audited(self, client, desk) -> None:
+        accounts, casey = desk
+        party = Party.objects.get(account_parties__account=accounts[0])
+        ring = key_ring()
+        party.ssn_encrypted = ring.encrypt("123456789", context="party.ssn")
+        party.ssn_last4 = "6789"
+        party.dob_encrypted = ring.encrypt("1980-04-02", context="party.dob")
+        party.save()
+        page = client.get(reverse("account-page", args=[accounts[0].pk])).content.decode()
+        assert "***-**-6789" in page and "123-45-6789" not in page and "1980-04-02" not in page
+        shown = client.post(reverse("account-reveal", args=[accounts[0].pk]),
+                            {"reason": "identity check on an inbound call"}).content.decode()  # fmt: skip
+        assert "123-45-6789" in shown and "1980-04-02" in shown
+        event = AuditEvent.objects.get(event="pii.revealed")
+        assert (event.actor, event.party_id, event.details["reason"]) == (
+            casey, party.pk, "identity check on an inbound call")  # fmt: skip
