@@ -989,3 +989,7 @@ api.add_router("/accounts", accounts)
 @api.get("/health", auth=None, tags=["system"])
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
+
+
+# The workspace endpoints live in their own module; importing it registers them.
+from arrears.interfaces.api import work as _work  # noqa: E402, F401
