@@ -174,3 +174,30 @@ class TestLoadDemo:
         assert Contactability.objects.count() == 60 * 4
         assert arrears("load-demo", "--accounts", "60") == {"loaded": False}
         assert ContactAttempt.objects.count() == attempts
+
+
+class TestQueues:
+    def test_define_then_build_reports_the_accounts_ranked(self):
+        from arrears.data.users.models import User
+        from arrears.data.work.models import QueueEntry
+        from tests.factories import make_account, make_client
+
+        acme = make_client()
+        accounts = [make_account(acme, principal=p) for p in (5_000, 9_000)]
+        User.objects.create_user("casey", password="x")
+        defined = arrears("queue-define", "acme-all", "--name", "ACME, all",
+                          "--filters", '{"clients": ["ACME"]}', "--member", "casey")  # fmt: skip
+        assert defined["queue"] == "acme-all" and defined["members"] == ["casey"]
+        built = arrears("queues-build", "--queue", "acme-all")
+        assert (built["queues"], built["accounts"]) == (1, 2)
+        assert built["built"][0]["judged"] == 2  # never judged before: worked out now
+        ranked = list(QueueEntry.objects.order_by("rank").values_list("account_id", flat=True))
+        assert ranked == [accounts[1].pk, accounts[0].pk]
+
+    def test_a_bad_definition_exits_2_and_defines_nothing(self):
+        from arrears.data.work.models import WorkQueue
+
+        with pytest.raises(CommandError) as refused:
+            call_command("queue-define", "x", "--name", "X", "--filters", '{"hold": "nap"}')
+        assert refused.value.returncode == 2 and "filters.hold must be empty" in str(refused.value)
+        assert not WorkQueue.objects.exists()

@@ -72,7 +72,9 @@ def queue_define(
     try:
         spec = parse_filters(filters)
     except SpecError as exc:
-        raise ServiceError(exc.message, field=f"filters.{exc.field}") from None
+        raise ServiceError(
+            f"filters.{exc.field} {exc.message}", field=f"filters.{exc.field}"
+        ) from None
     usernames = sorted({m.strip() for m in members if m.strip()})
     users = list(User.objects.filter(username__in=usernames))
     unknown = sorted(set(usernames) - {u.username for u in users})
@@ -213,7 +215,9 @@ def queue_build(
     try:
         spec = parse_filters(queue.filters)
     except SpecError as exc:  # a definition edited by hand in the database
-        raise ServiceError(exc.message, field=f"filters.{exc.field}") from None
+        raise ServiceError(
+            f"filters.{exc.field} {exc.message}", field=f"filters.{exc.field}"
+        ) from None
     day_start = datetime.combine(
         timezone.localdate(now), time(0), tzinfo=timezone.get_current_timezone()
     )
