@@ -87,3 +87,19 @@ def make_account(
     AccountParty.objects.create(account=account, party=party)
     account.refresh_from_db()
     return account
+
+
+def make_new_yorker(client: Client, principal: int = 100_000) -> Account:
+    """An account whose consumer lives in Buffalo with a 716 mobile: one time zone, New York's,
+    so the hours the rules allow calls are known."""
+    from arrears.data.parties.models import ContactPoint
+
+    account = make_account(client, principal=principal)
+    party_id = AccountParty.objects.get(account=account).party_id
+    ContactPoint.objects.create(party_id=party_id, kind="address", address1="1 Main St",
+                                city="Buffalo", state="NY", zip="14201",
+                                valid_from=date(2026, 1, 1), value_index=f"a{account.pk}")  # fmt: skip
+    ContactPoint.objects.create(party_id=party_id, kind="phone", phone_e164="+17165550100",
+                                phone_type="mobile", valid_from=date(2026, 1, 1),
+                                value_index=f"p{account.pk}")  # fmt: skip
+    return account

@@ -10,9 +10,9 @@ import pytest
 from arrears.data.contacts.models import ContactAttempt
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Note, Promise, WorkQueue
-from tests.factories import make_client
+from tests.factories import make_client, make_new_yorker
 from tests.functional.test_api import basic
-from tests.functional.test_workspace_web import MONDAY, _new_yorker
+from tests.functional.test_workspace_web import MONDAY
 from tests.functional.test_workspace_web import monday as monday
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def people():  # type: ignore[no-untyped-def]
 def built(client, people, monday):  # type: ignore[no-untyped-def]
     sam, _, _ = people
     acme = make_client()
-    accounts = [_new_yorker(acme, 30_000), _new_yorker(acme, 90_000)]
+    accounts = [make_new_yorker(acme, 30_000), make_new_yorker(acme, 90_000)]
     body = {"code": "ny", "name": "New York", "filters": {"states": ["NY"]},
             "order": "balance_high", "mode": "pooled", "members": ["casey"]}  # fmt: skip
     assert client.post("/api/queues", body, content_type=JSON, **sam).status_code == 200

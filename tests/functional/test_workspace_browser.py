@@ -12,8 +12,8 @@ from arrears.data.users.models import Role, User
 from arrears.data.work.models import Promise
 from arrears.services.common import Actor
 from arrears.services.work.queues import queue_build, queue_define
-from tests.factories import make_client
-from tests.functional.test_workspace_web import MONDAY, _new_yorker
+from tests.factories import make_client, make_new_yorker
+from tests.functional.test_workspace_web import MONDAY
 from tests.functional.test_workspace_web import monday as monday
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def day(settings, monday):  # type: ignore[no-untyped-def]
     # The clock is frozen in the past: a session cookie with an expiry date would be dropped.
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
     acme = make_client()
-    accounts = [_new_yorker(acme, 120_000), _new_yorker(acme, 45_000)]
+    accounts = [make_new_yorker(acme, 120_000), make_new_yorker(acme, 45_000)]
     User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
     queue_define(code="fresh", name="Fresh placements", filters={}, order="balance_high",
                  mode="pooled", members=["casey"], actor=Actor.system("test"), now=MONDAY)  # fmt: skip

@@ -4,21 +4,20 @@ screen, refusals that save nothing, personal data revealed with an audit."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
-from arrears.data.accounts.models import AccountParty
 from arrears.data.audit.models import AuditEvent
 from arrears.data.contacts.models import ContactAttempt
-from arrears.data.parties.models import ContactPoint, Party
+from arrears.data.parties.models import Party
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Lease, Note, Promise
 from arrears.services.common import Actor, key_ring
 from arrears.services.work.queues import queue_build, queue_define
-from tests.factories import make_account, make_client
+from tests.factories import make_client, make_new_yorker
 
 pytestmark = pytest.mark.django_db
 
@@ -34,23 +33,11 @@ def monday(monkeypatch):
     return MONDAY
 
 
-def _new_yorker(client, principal: int):  # type: ignore[no-untyped-def]
-    account = make_account(client, principal=principal)
-    party_id = AccountParty.objects.get(account=account).party_id
-    ContactPoint.objects.create(party_id=party_id, kind="address", address1="1 Main St",
-                                city="Buffalo", state="NY", zip="14201",
-                                valid_from=date(2026, 1, 1), value_index=f"a{account.pk}")  # fmt: skip
-    ContactPoint.objects.create(party_id=party_id, kind="phone", phone_e164="+17165550100",
-                                phone_type="mobile", valid_from=date(2026, 1, 1),
-                                value_index=f"p{account.pk}")  # fmt: skip
-    return account
-
-
 @pytest.fixture
 def desk(client, monday):  # type: ignore[no-untyped-def]
     """Casey, a collector, signed in, with a queue of two New York accounts."""
     acme = make_client()
-    accounts = [_new_yorker(acme, 80_000), _new_yorker(acme, 20_000)]
+    accounts = [make_new_yorker(acme, 80_000), make_new_yorker(acme, 20_000)]
     casey = User.objects.create_user("casey", password="a-long-real-passphrase",
                                      role=Role.COLLECTOR)  # fmt: skip
     queue_define(code="fresh", name="Fresh placements", filters={}, order="balance_high",

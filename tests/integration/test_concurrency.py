@@ -11,7 +11,7 @@ from django.db import connection
 from arrears.data.ledger.models import Entry
 from arrears.services.common import Actor
 from arrears.services.ledger.operations import payment_post
-from tests.factories import NOW, make_account, make_client
+from tests.factories import NOW, make_account, make_client, make_new_yorker
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -82,12 +82,11 @@ def test_sixteen_collectors_taking_next_account_never_share_one():
     from arrears.data.work.models import Lease
     from arrears.services.work.picking import next_account
     from arrears.services.work.queues import queue_build, queue_define
-    from tests.integration.test_work_queues import _new_yorker
 
     monday = datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("America/New_York"))
     client = make_client()
     for n in range(120):
-        _new_yorker(client, principal=10_000 + n)
+        make_new_yorker(client, principal=10_000 + n)
     users = [User.objects.create_user(f"c{n:02d}", password="x") for n in range(16)]
     queue_define(code="pool", name="Pool", filters={}, order="balance_high", mode="pooled",
                  members=[u.username for u in users], actor=Actor.system("test"), now=monday)  # fmt: skip

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from arrears.data.accounts.models import Account, AccountParty
+from arrears.data.accounts.models import Account
 from arrears.data.audit.models import AuditEvent
 from arrears.data.contacts.models import ContactAttempt
 from arrears.data.parties.models import ContactPoint
@@ -26,7 +26,7 @@ from arrears.services.work.actions import (
 from arrears.services.work.picking import NotAMember, lease_release, next_account
 from arrears.services.work.queries import queue_state, skipped_accounts, timeline
 from arrears.services.work.queues import queue_build, queue_define
-from tests.factories import make_account, make_client
+from tests.factories import make_client, make_new_yorker
 
 pytestmark = pytest.mark.django_db
 
@@ -39,24 +39,13 @@ def _user(name: str, role: str = "collector") -> User:
     return User.objects.create_user(username=name, password="x", role=role)
 
 
-def _new_yorker(client, principal: int) -> Account:  # type: ignore[no-untyped-def]
-    """An account whose consumer lives in Buffalo with a 716 mobile (one zone: New York's)."""
-    account = make_account(client, principal=principal)
-    party_id = AccountParty.objects.get(account=account).party_id
-    ContactPoint.objects.create(party_id=party_id, kind="address", address1="1 Main St",
-                                city="Buffalo", state="NY", zip="14201",
-                                valid_from=date(2026, 1, 1), value_index=f"a{account.pk}")  # fmt: skip
-    ContactPoint.objects.create(party_id=party_id, kind="phone", phone_e164="+17165550100",
-                                phone_type="mobile", valid_from=date(2026, 1, 1),
-                                value_index=f"p{account.pk}")  # fmt: skip
-    return account
-
-
 @pytest.fixture
 def book():  # type: ignore[no-untyped-def]
     """Five New York accounts of 500 to 100 dollars, and a queue of them, highest first."""
     client = make_client()
-    accounts = [_new_yorker(client, principal=p) for p in (50_000, 40_000, 30_000, 20_000, 10_000)]
+    accounts = [
+        make_new_yorker(client, principal=p) for p in (50_000, 40_000, 30_000, 20_000, 10_000)
+    ]
     alice, bob = _user("alice"), _user("bob")
     queue_define(code="ny-high", name="New York, high balances", filters={"states": ["NY"]},
                  order="balance_high", mode="pooled", members=["alice", "bob"], actor=ACTOR,
@@ -80,7 +69,7 @@ class TestBuilding:
         self, book
     ) -> None:
         accounts, _, _ = book
-        other = _new_yorker(make_client("OTHR"), principal=45_000)
+        other = make_new_yorker(make_client("OTHR"), principal=45_000)
         hold_add(account_id=accounts[1].pk, kind="attorney", starts_on=date(2026, 10, 1),
                  source="letter from counsel", actor=ACTOR, now=MONDAY)  # fmt: skip
         queue_define(code="acme-mid", name="ACME mid", order="balance_low", mode="pooled",
