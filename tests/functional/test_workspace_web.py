@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from arrears.data.audit.models import AuditEvent
 from arrears.data.contacts.models import ContactAttempt
-from arrears.data.parties.models import Party
+from arrears.data.parties.models import ContactPoint, Party
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Lease, Note, Promise
 from arrears.services.common import Actor, key_ring
@@ -154,3 +154,14 @@ class TestPersonalData:
         event = AuditEvent.objects.get(event="pii.revealed")
         assert (event.actor, event.party_id, event.details["reason"]) == (
             casey, party.pk, "identity check on an inbound call")  # fmt: skip
+
+
+def test_marking_another_accounts_number_bad_is_refused_and_changes_nothing(client, desk) -> None:
+    accounts, _ = desk
+    theirs = ContactPoint.objects.get(party__account_parties__account=accounts[1], kind="phone")
+    response = client.post(reverse("account-action", args=[accounts[0].pk, "bad"]),
+                           {"bad-contact_point": theirs.pk, "bad-reason": "wrong number"})  # fmt: skip
+    assert response.status_code == 400
+    assert f"contact point {theirs.pk} is not one of this account" in response.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.status == "unverified"

@@ -242,6 +242,10 @@ def account_action(request: HttpRequest, account_id: int, action: str) -> HttpRe
     if not _may_work(request):
         return HttpResponse("Your role may not act on accounts.", status=403)
     form = CallForm(request.POST, view=view) if action == "call" else FORMS[action](request.POST)
+    if action == "bad" and not form.is_valid():
+        # The mark-bad buttons sit in the contact table, not in a form of the work panel.
+        messages.error(request, "Say which contact point is bad, and why.")
+        return _page(request, view, status=400)
     if not form.is_valid():
         return _page(request, view, work=(action, request.POST), status=400)
     data, actor, now = form.cleaned_data, _web_actor(request), timezone.now()
@@ -251,6 +255,9 @@ def account_action(request: HttpRequest, account_id: int, action: str) -> HttpRe
         return _page(request, view, work=(action, request.POST), refused=blocked.decision,
                      status=409)  # fmt: skip
     except ServiceError as exc:
+        if action == "bad":
+            messages.error(request, f"Not marked bad: {exc.message}.")
+            return _page(request, view, status=400)
         return _page(request, view, work=(action, request.POST),
                      work_error=(FIELD_NAMES.get(exc.field or "", exc.field), exc.message),
                      status=400)  # fmt: skip
