@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from arrears.core.money import format_minor
 from arrears.core.work import DISPOSITION_RULES, Disposition
@@ -210,11 +210,3 @@ def linked_accounts(account_id: int) -> list[Account]:
         .distinct()
         .order_by("-balance_minor", "id")[:50]
     )
-
-
-def next_callback_due(user: User, *, now: datetime) -> datetime | None:
-    """When this collector's earliest open callback falls due."""
-    found: datetime | None = Callback.objects.filter(user=user, status="open").aggregate(
-        m=Min("due_at")
-    )["m"]
-    return found

@@ -47,6 +47,16 @@ class BuildReport:
         }  # fmt: skip
 
 
+def _spec(filters: Any) -> QueueFilters:
+    """A stored or submitted definition, or the refusal naming its field."""
+    try:
+        return parse_filters(filters)
+    except SpecError as exc:
+        raise ServiceError(
+            f"filters.{exc.field} {exc.message}", field=f"filters.{exc.field}"
+        ) from None
+
+
 def queue_define(
     *,
     code: str,
@@ -69,12 +79,7 @@ def queue_define(
         raise ServiceError("give the queue a name", field="name")
     require_choice(order, (o.value for o in QueueOrder), "order")
     require_choice(mode, (m.value for m in QueueMode), "mode")
-    try:
-        spec = parse_filters(filters)
-    except SpecError as exc:
-        raise ServiceError(
-            f"filters.{exc.field} {exc.message}", field=f"filters.{exc.field}"
-        ) from None
+    spec = _spec(filters)
     usernames = sorted({m.strip() for m in members if m.strip()})
     users = list(User.objects.filter(username__in=usernames))
     unknown = sorted(set(usernames) - {u.username for u in users})
@@ -212,12 +217,7 @@ def queue_build(
     queue = WorkQueue.objects.filter(code=queue_code.strip().lower()).first()
     if queue is None:
         raise NotFound(f"no queue {queue_code!r}", field="queue")
-    try:
-        spec = parse_filters(queue.filters)
-    except SpecError as exc:  # a definition edited by hand in the database
-        raise ServiceError(
-            f"filters.{exc.field} {exc.message}", field=f"filters.{exc.field}"
-        ) from None
+    spec = _spec(queue.filters)  # refuses a definition edited by hand in the database too
     day_start = datetime.combine(
         timezone.localdate(now), time(0), tzinfo=timezone.get_current_timezone()
     )
