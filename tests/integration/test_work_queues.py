@@ -270,3 +270,14 @@ class TestActions:
             "to": "closed",
             "reason": "client asked to close",
         }
+
+
+def test_the_timeline_shows_a_callback_in_local_time(book, settings) -> None:
+    accounts, _, _ = book
+    settings.TIME_ZONE = "America/New_York"
+    from arrears.services.work.actions import callback_schedule
+
+    callback_schedule(account_id=accounts[0].pk, due_at=MONDAY + timedelta(hours=4), actor=ACTOR,
+                      now=MONDAY)  # fmt: skip
+    titles = [i.title for i in timeline(accounts[0].pk)]
+    assert "Callback set for 02 Nov 2026 14:00 EST" in titles

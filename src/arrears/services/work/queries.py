@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from arrears.core.money import format_minor
 from arrears.core.work import DISPOSITION_RULES, Disposition
@@ -162,7 +163,7 @@ def timeline(account_id: int, *, limit: int = 100) -> list[TimelineItem]:
         .order_by("-created_at")[:limit]
     ):
         items.append(TimelineItem(c.created_at, "callback",
-                                  f"Callback set for {c.due_at:%d %b %Y %H:%M %Z}",
+                                  f"Callback set for {timezone.localtime(c.due_at):%d %b %Y %H:%M %Z}",
                                   c.get_status_display(), _who(c.created_by, "system")))  # fmt: skip
     for ev in (
         AuditEvent.objects.filter(account_id=account_id)
