@@ -4,7 +4,11 @@ SSNs, dates of birth and bank account numbers are stored encrypted; lookups go t
 blind indexes (see arrears.core.pii).
 """
 
+from typing import Any
+
 from django.db import models
+
+from arrears.core.search import name_keys
 
 
 class PartyKind(models.TextChoices):
@@ -35,11 +39,17 @@ class Party(models.Model):
         null=True, blank=True, editable=False,
         help_text="Personal data destroyed under the retention policy on this day.",
     )  # fmt: skip
+    name_key_last = models.CharField(
+        max_length=4, blank=True, default="", editable=False,
+        help_text="Soundex of the last name (of a business name's first word); see core.search.",
+    )  # fmt: skip
+    name_key_first = models.CharField(max_length=4, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "parties"
         indexes = [
+            models.Index(fields=["name_key_last", "name_key_first"], name="party_name_key_idx"),
             models.Index(fields=["ssn_index"], name="party_ssn_idx"),
             models.Index(fields=["ssn_last4_index"], name="party_ssn4_idx"),
             models.Index(fields=["name_dob_index"], name="party_namedob_idx"),
@@ -47,6 +57,15 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_key_last, self.name_key_first = name_keys(
+            first_name=self.first_name, last_name=self.last_name, business_name=self.business_name
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name_key_last", "name_key_first"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -111,7 +130,13 @@ class ContactPoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["value_index"], name="contact_value_idx")]
+        indexes = [
+            models.Index(fields=["value_index"], name="contact_value_idx"),
+            # Search by ZIP; addresses only, so phones and emails cost the index nothing.
+            models.Index(
+                fields=["zip"], name="contact_zip_idx", condition=models.Q(kind="address")
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True)

@@ -185,7 +185,8 @@ def _purge_parties(ids: list[int], *, as_of: date, actor: Actor, now: datetime) 
         Party.objects.filter(pk__in=ids).update(
             first_name="", middle_name="", last_name="", suffix="", business_name="",
             ssn_encrypted="", ssn_last4="", ssn_index=None, ssn_last4_index=None,
-            dob_encrypted="", name_dob_index=None, purged_on=as_of,
+            dob_encrypted="", name_dob_index=None, name_key_last="", name_key_first="",
+            purged_on=as_of,
         )  # fmt: skip
         ContactAttempt.objects.filter(contact_point__party_id__in=ids).update(contact_point=None)
         ContactRestriction.objects.filter(party_id__in=ids).delete()

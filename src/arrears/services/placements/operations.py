@@ -40,6 +40,7 @@ from arrears.core.formats.placements import (
     person_key,
     validate_row,
 )
+from arrears.core.search import name_keys
 from arrears.data.accounts.models import Account, AccountParty, AccountStatus, Placement
 from arrears.data.clients.models import Client
 from arrears.data.imports.models import ImportKind, ImportReject, ImportRun, ImportStatus
@@ -141,7 +142,7 @@ ACCOUNT_FIELDS = [
 PARTY_FIELDS = [
     "id", "kind", "first_name", "middle_name", "last_name", "suffix", "business_name",
     "ssn_encrypted", "ssn_last4", "ssn_index", "ssn_last4_index", "dob_encrypted",
-    "name_dob_index", "created_at",
+    "name_dob_index", "name_key_last", "name_key_first", "created_at",
 ]  # fmt: skip
 CONTACT_FIELDS = [
     "party", "kind", "phone_e164", "phone_type", "email", "address1", "address2", "city",
@@ -433,7 +434,10 @@ class _Importer:
                 self.index("ssn4", ssn[-4:]) if ssn else None,
                 ring.encrypt(row.date_of_birth.isoformat(), context="party.dob")
                 if row.date_of_birth else "",
-                ident_idx, self.now,
+                ident_idx,
+                *name_keys(first_name=row.first_name or "", last_name=row.last_name or "",
+                           business_name=row.business_name or ""),
+                self.now,
             ))  # fmt: skip
         review_rows = [
             PartyLinkReview(
