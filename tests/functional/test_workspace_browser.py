@@ -94,3 +94,23 @@ def test_a_blocked_call_shows_its_reason_and_the_next_allowed_moment(live_server
     assert "Not logged: the rules block this call now." in refusal.inner_text()
     assert "Allowed from Nov 9, 2026 08:00 EST." in refusal.inner_text()
     page.screenshot(path=str(SHOTS / "account-call-blocked.png"), full_page=True)
+
+
+def test_search_finds_a_misspelled_name(live_server, page, day) -> None:
+    first, second = day
+    for account, (given, family) in ((first, ("Jane", "Smith")), (second, ("John", "Smith"))):
+        party = account.account_parties.get().party
+        party.first_name, party.last_name = given, family
+        party.save()
+    _sign_in(page, live_server.url)
+    page.keyboard.press("/")  # the shortcut for the search box
+    page.keyboard.type("Jonh Smiht")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/accounts/\?q=Jonh\+Smiht$"))
+    names = page.locator("td.hit-name").all_inner_texts()
+    assert names == ["John Smith", "Jane Smith"]
+    assert page.locator("#search-readings", has_text="Read as: name.").is_visible()
+    page.screenshot(path=str(SHOTS / "search-results.png"), full_page=True)
+    page.locator("#search-hits a").first.click()
+    page.wait_for_url(f"{live_server.url}/accounts/{second.pk}/")
+    assert page.locator("h1", has_text=f"Account #{second.pk}").is_visible()

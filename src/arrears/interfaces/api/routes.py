@@ -991,5 +991,6 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
-# The workspace endpoints live in their own module; importing it registers them.
+# The workspace and search endpoints live in their own modules; importing them registers them.
+from arrears.interfaces.api import search as _search  # noqa: E402, F401
 from arrears.interfaces.api import work as _work  # noqa: E402, F401

@@ -30,6 +30,7 @@ from arrears.data.cases.models import (
 from arrears.data.contacts.models import Channel, Direction, Outcome, RestrictionKind
 from arrears.data.users.models import Role
 from arrears.services.accounts.queries import AccountView, account_detail, account_search
+from arrears.services.accounts.search import search_accounts
 from arrears.services.common import Actor, ServiceError, document_store, letter_renderer
 from arrears.services.compliance.cases import (
     complaint_record,
@@ -56,6 +57,7 @@ from arrears.services.work.queries import linked_accounts, open_callbacks, open_
 
 # Who may log a contact: everyone who works accounts (not the accountant).
 CONTACT_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
+SEARCH_LIMIT = 50
 
 
 @login_required
@@ -64,11 +66,21 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("work-home" if _may(request, CONTACT_ROLES) else "account-list")
 
 
+# Readings that name one account or person exactly: a single hit opens the account at once.
+EXACT_READINGS = {"account number", "client reference", "SSN", "phone", "email"}
+
+
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    page = Paginator(account_search(query), 50).get_page(request.GET.get("page"))
-    return render(request, "web/account_list.html", {"page": page, "q": query})
+    """The book of accounts, or, with ``q``, what the search box found (best first)."""
+    query = request.GET.get("q", "").strip()
+    if not query:
+        page = Paginator(account_search(""), 50).get_page(request.GET.get("page"))
+        return render(request, "web/account_list.html", {"page": page, "q": query})
+    result = search_accounts(query, actor=_web_actor(request), limit=SEARCH_LIMIT)
+    if len(result.hits) == 1 and result.hits[0].matched_by in EXACT_READINGS:
+        return redirect("account-page", result.hits[0].account_id)
+    return render(request, "web/search_results.html", {"result": result, "q": query})
 
 
 class ContactForm(forms.Form):

@@ -1,0 +1,104 @@
+"""The search box through the web: what it finds, how it shows it, and what it audits."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from arrears.data.audit.models import AuditEvent
+from arrears.data.users.models import Role, User
+from tests.functional.test_api import basic
+from tests.integration.test_search import book  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def collector(client):
+    user = User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
+    client.force_login(user)
+    return user
+
+
+def rows(html: str) -> list[tuple[str, str]]:
+    """(name, matched by) of each result row."""
+    names = re.findall(r'<td class="hit-name">([^<]*)</td>', html)
+    readings = re.findall(r'<td class="hit-by">([^<]*?)(?: <span|</td>)', html)
+    return list(zip(names, readings, strict=True))
+
+
+class TestSearchPage:
+    def test_a_misspelled_name_lists_the_person_first(self, client, collector, book):  # noqa: F811
+        response = client.get(reverse("account-list"), {"q": "Jonh Smiht"})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert rows(html)[:2] == [("John Smith", "name"), ("John Smith", "name")]
+        assert "Read as: client reference, name." not in html
+        assert "Read as: name." in html
+
+    def test_one_exact_hit_opens_the_account(self, client, collector, book):  # noqa: F811
+        response = client.get(reverse("account-list"), {"q": "(716) 555-0103"})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("account-page", args=[book["ACME/A-3"]])
+
+    def test_a_name_with_one_hit_still_lists_it(self, client, collector, book):  # noqa: F811
+        response = client.get(reverse("account-list"), {"q": "Lopes"})
+        assert response.status_code == 200
+        assert rows(response.content.decode()) == [("Maria Lopez", "name")]
+
+    def test_nothing_found_says_so(self, client, collector, book):  # noqa: F811
+        html = client.get(reverse("account-list"), {"q": "Zyxwv"}).content.decode()
+        assert "Nothing matches “Zyxwv”." in html
+
+    def test_an_ssn_search_is_audited_as_the_user(self, client, collector, book):  # noqa: F811
+        client.get(reverse("account-list"), {"q": "ssn:6789"})
+        event = AuditEvent.objects.get(event="pii.searched")
+        assert (event.actor_id, event.details) == (
+            collector.pk,
+            {"by": "ssn_last4", "accounts_found": 3},
+        )
+
+    def test_without_a_query_the_book_is_listed(self, client, collector, book):  # noqa: F811
+        response = client.get(reverse("account-list"))
+        assert response.context["page"].paginator.count == 7
+
+
+class TestSearchApi:
+    @pytest.fixture
+    def casey(self):
+        User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
+        return basic("casey", "a-long-real-passphrase")
+
+    def test_a_misspelled_name_comes_back_best_first_with_exact_money(self, client, casey, book):  # noqa: F811
+        response = client.get("/api/search", {"q": "Jonh Smiht", "limit": 2}, **casey)
+        assert response.status_code == 200
+        body = response.json()
+        assert (body["query"], body["read_as"]) == ("Jonh Smiht", ["name"])
+        assert [(h["client"], h["client_ref"], h["name"], h["balance"], h["matched_by"])
+                for h in body["hits"]] == [
+            ("ACME", "A-1", "John Smith", "900.00", "name"),
+            ("BETA", "B-1", "John Smith", "900.00", "name"),
+        ]  # fmt: skip
+
+    def test_an_email_finds_its_account(self, client, casey, book):  # noqa: F811
+        body = client.get("/api/search", {"q": "email:js@example.com"}, **casey).json()
+        assert [(h["client_ref"], h["matched_by"], h["score"]) for h in body["hits"]] == [
+            ("A-4", "email", 1.0)
+        ]
+
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [({"q": "  "}, "q"), ({"q": "Smith", "limit": 0}, "limit"),
+         ({"q": "Smith", "limit": 101}, "limit"), ({"q": "Smith", "limit": "many"}, "limit"),
+         ({}, "q")],
+    )  # fmt: skip
+    def test_bad_input_is_a_400_naming_the_field(self, client, casey, book, params, field):  # noqa: F811
+        response = client.get("/api/search", params, **casey)
+        # 400 for a value the search refuses, 422 for one that is not even the right type.
+        assert response.status_code in (400, 422)
+        assert response.json()["field"] == field
+
+    def test_a_search_needs_a_login(self, client, book):  # noqa: F811
+        assert client.get("/api/search", {"q": "Smith"}).status_code == 401
