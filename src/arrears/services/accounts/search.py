@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from string import ascii_uppercase
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -168,11 +169,15 @@ def _by_name(query: SearchQuery, clients: list[int] | None, limit: int) -> list[
     columns = ("pk", "first_name", "middle_name", "last_name", "business_name")
     rows = list(Party.objects.filter(wanted).values_list(*columns)[:NAME_CANDIDATES])
     if len(rows) < limit and len(query.name_words) > 1:
-        # A typo in a name's first letter changes its key: try each typed word's key as the
-        # last name with any first name, and let the similarity sort it out.
+        # A typo in a name's first letter changes its key's letter but rarely its digits: try
+        # each name with any first letter while the other name's key holds.
         seen = {row[0] for row in rows}
-        keys = {pair[0] for pair in query.name_pairs} | {pair[1] for pair in query.name_pairs}
-        more = Party.objects.filter(name_key_last__in=keys - {""}).exclude(pk__in=seen)
+        variants = Q()
+        for last_key, first_key in query.name_pairs:
+            if last_key and first_key:
+                variants |= Q(name_key_last=last_key, name_key_first__in=_any_letter(first_key))
+                variants |= Q(name_key_last__in=_any_letter(last_key), name_key_first=first_key)
+        more = Party.objects.filter(variants).exclude(pk__in=seen)
         rows += list(more.values_list(*columns)[: NAME_CANDIDATES - len(rows)])
     scored = sorted(
         (
@@ -198,6 +203,11 @@ def _by_name(query: SearchQuery, clients: list[int] | None, limit: int) -> list[
         (account_id, best[party_id])
         for account_id, party_id in links.values_list("account_id", "party_id")
     ]
+
+
+def _any_letter(key: str) -> list[str]:
+    """The key with each other first letter: ``J500`` -> ``A500``, ``B500``, … ``Z500``."""
+    return [f"{letter}{key[1:]}" for letter in ascii_uppercase if letter != key[0]]
 
 
 def _hits(found: dict[int, tuple[str, float]], limit: int) -> list[SearchHit]:
