@@ -1,15 +1,19 @@
-"""The search box through the web: what it finds, how it shows it, and what it audits."""
+"""The search box through the web, the API and the command line: what it finds, how it shows
+it, and what it audits."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from arrears.data.audit.models import AuditEvent
 from arrears.data.users.models import Role, User
 from tests.functional.test_api import basic
+from tests.functional.test_cli import arrears
 from tests.integration.test_search import book  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +106,19 @@ class TestSearchApi:
 
     def test_a_search_needs_a_login(self, client, book):  # noqa: F811
         assert client.get("/api/search", {"q": "Smith"}).status_code == 401
+
+
+class TestSearchCli:
+    def test_a_misspelled_name_prints_the_person_first(self, book):  # noqa: F811
+        found = arrears("search", "Jonh", "Smiht", "--limit", "2")
+        assert found["read_as"] == ["name"]
+        assert [(h["client_ref"], h["name"], h["balance"]) for h in found["hits"]] == [
+            ("A-1", "John Smith", "900.00"), ("B-1", "John Smith", "900.00"),
+        ]  # fmt: skip
+
+    def test_a_bad_limit_exits_2(self, book):  # noqa: F811
+        with pytest.raises(CommandError) as refused:
+            call_command("search", "Smith", "--limit", "0")
+        assert refused.value.returncode == 2 and "limit must be between 1 and 1000" in str(
+            refused.value
+        )
