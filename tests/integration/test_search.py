@@ -72,7 +72,8 @@ class TestNames:
     def test_near_namesakes_follow_by_similarity(self, book):
         names = [h.party_name for h in search_accounts("Jonh Smiht").hits]
         assert names[:2] == ["John Smith", "John Smith"]
-        assert set(names[2:]) == {"Jane Smith", "Joan Smyth", "Hohn Smith", "John Schmidt"}
+        # Schmidt has a class Smith lacks (c): another key, not a namesake.
+        assert set(names[2:]) == {"Jane Smith", "Joan Smyth", "Hohn Smith"}
         assert "Maria Lopez" not in names
 
     def test_last_name_first_with_a_comma(self, book):

@@ -5,13 +5,15 @@ address, an SSN (full or last four), a ZIP code or a name. :func:`parse_query` l
 reading of the text that could be meant (``4411`` may be an account number, a client reference
 or an SSN's last four), and the search looks each one up through an index.
 
-Names are found through sound keys. Each party stores the American Soundex code of its last and
-first name (:func:`name_keys`); a typed name looks up the parties whose two codes equal the
-typed words' codes, in either order, then ranks them by Jaro-Winkler similarity of the whole
-name (:func:`name_score`). Soundex ignores vowels, ``h``, ``w`` and doubled letters and groups
-similar consonants, so the usual typos (``Jonh Smiht``, ``Smyth``, ``Jon``) keep the code; a typo
-in a name's first letter does not, and is caught by a second look-up on the other name's code
-alone.
+Names are found through sound keys. Each party stores a key of its last and of its first name
+(:func:`sound_key`): the name's first letter and the set of Soundex consonant classes of its
+other letters, in order of class (``Smith`` -> ``S35``). Vowels, ``h``, ``w``, ``y``, doubled
+letters and the order of the consonants do not count, so the usual typos keep the key: a
+changed vowel (``Smeth``), two letters swapped (``Harirs``, ``Jonh Smiht``), a letter doubled or
+dropped when another of its class remains. A typed name looks up the parties whose two keys
+equal the typed words' keys, in either order, then ranks them by Jaro-Winkler similarity of
+each name (:func:`name_score`). A typo in a name's first letter changes its key's letter only,
+and is caught by a second look-up over the other first letters.
 """
 
 from __future__ import annotations
@@ -55,10 +57,21 @@ def fold(text: str) -> str:
     return _LETTERS.sub("", ascii_text)
 
 
+# Soundex's consonant classes; vowels, h, w and y carry no class.
+_CLASS = {letter: str(code) for code, letters in enumerate(
+    ("bfpv", "cgjkqsxz", "dt", "l", "mn", "r"), start=1) for letter in letters}  # fmt: skip
+
+
 def sound_key(word: str) -> str:
-    """The Soundex code of a name (``Smith`` and ``Smiht`` -> ``S530``); empty for no letters."""
+    """A name's first letter and its other consonants' classes, as a set in class order.
+
+    ``Smith``, ``Smiht``, ``Smyth`` and ``Smitth`` -> ``S35``; empty for a word with no letters.
+    """
     letters = fold(word)
-    return jellyfish.soundex(letters) if letters else ""
+    if not letters:
+        return ""
+    classes = sorted({_CLASS[ch] for ch in letters[1:] if ch in _CLASS})
+    return letters[0].upper() + "".join(classes)
 
 
 def name_keys(
@@ -172,20 +185,28 @@ def name_score(
 ) -> float:
     """How closely a party's name matches the typed words, from 0 to 1 (1: the same letters).
 
-    The typed words are compared, as one string, with the name written first-last, last-first
-    and with its middle name, and the best Jaro-Winkler similarity counts.
+    With two or more words, the first and last typed words are compared with the first and last
+    name (in whichever order fits better), each by Jaro-Winkler similarity, and averaged; typed
+    middle words count a tenth against the middle name when the party has one. One word is
+    compared with the last name, or, a little less, with the first. A business compares the
+    whole typed text with its name.
     """
-    typed = " ".join(words)
-    if not typed:
+    if not words:
         return 0.0
     first, middle, last = fold(first_name), fold(middle_name), fold(last_name)
+
+    def sim(a: str, b: str) -> float:
+        return jellyfish.jaro_winkler_similarity(a, b) if a and b else 0.0
+
     if business_name and not (first or last):
-        candidates = [" ".join(fold(w) for w in business_name.split() if fold(w))]
-    elif len(words) == 1:
-        candidates = [last, first]
-    else:
-        candidates = [f"{first} {last}", f"{last} {first}"]
-        if middle:
-            candidates += [f"{first} {middle} {last}", f"{first} {middle[:1]} {last}"]
-    scores = [jellyfish.jaro_winkler_similarity(typed, c) for c in candidates if c.strip()]
-    return max(scores, default=0.0)
+        business = "".join(fold(w) for w in business_name.split())
+        return sim("".join(words), business)
+    if len(words) == 1:
+        return max(sim(words[0], last), 0.9 * sim(words[0], first))
+    head, tail = words[0], words[-1]
+    score = max((sim(head, first) + sim(tail, last)) / 2, (sim(tail, first) + sim(head, last)) / 2)
+    typed_middle = "".join(words[1:-1])
+    if typed_middle and middle:
+        other = middle[: len(typed_middle)] if len(typed_middle) == 1 else middle
+        score = 0.9 * score + 0.1 * sim(typed_middle, other)
+    return score

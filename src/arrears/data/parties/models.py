@@ -40,10 +40,10 @@ class Party(models.Model):
         help_text="Personal data destroyed under the retention policy on this day.",
     )  # fmt: skip
     name_key_last = models.CharField(
-        max_length=4, blank=True, default="", editable=False,
-        help_text="Soundex of the last name (of a business name's first word); see core.search.",
+        max_length=8, blank=True, default="", editable=False,
+        help_text="Sound key of the last name (of a business name's first word); see core.search.",
     )  # fmt: skip
-    name_key_first = models.CharField(max_length=4, blank=True, default="", editable=False)
+    name_key_first = models.CharField(max_length=8, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -36,12 +36,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='party',
             name='name_key_first',
-            field=models.CharField(blank=True, default='', editable=False, max_length=4),
+            field=models.CharField(blank=True, default='', editable=False, max_length=8),
         ),
         migrations.AddField(
             model_name='party',
             name='name_key_last',
-            field=models.CharField(blank=True, default='', editable=False, help_text="Soundex of the last name (of a business name's first word); see core.search.", max_length=4),
+            field=models.CharField(blank=True, default='', editable=False, help_text="Sound key of the last name (of a business name's first word); see core.search.", max_length=8),
         ),
         migrations.RunPython(fill_name_keys, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
