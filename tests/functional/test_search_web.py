@@ -69,6 +69,28 @@ class TestSearchPage:
         assert response.context["page"].paginator.count == 7
 
 
+class TestSuggestions:
+    """What htmx asks for while the user types: a short list, never an SSN look-up."""
+
+    HTMX = {"HTTP_HX_REQUEST": "true"}
+
+    def test_typing_a_misspelled_name_suggests_the_person(self, client, collector, book):  # noqa: F811
+        response = client.get(reverse("account-list"), {"q": "Jonh Smiht"}, **self.HTMX)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "<html" not in html
+        assert re.findall(r"<strong>([^<]+)</strong>", html)[:2] == ["John Smith", "John Smith"]
+
+    def test_digits_typed_are_not_looked_up_as_an_ssn(self, client, collector, book):  # noqa: F811
+        response = client.get(reverse("account-list"), {"q": "6789"}, **self.HTMX)
+        assert "Nothing matches yet; Enter searches SSNs too." in response.content.decode()
+        assert not AuditEvent.objects.filter(event="pii.searched").exists()
+
+    def test_an_emptied_box_suggests_nothing(self, client, collector, book):  # noqa: F811
+        response = client.get(reverse("account-list"), {"q": ""}, **self.HTMX)
+        assert (response.status_code, response.content.strip()) == (200, b"")
+
+
 class TestSearchApi:
     @pytest.fixture
     def casey(self):

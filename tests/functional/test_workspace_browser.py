@@ -114,3 +114,22 @@ def test_search_finds_a_misspelled_name(live_server, page, day) -> None:
     page.locator("#search-hits a").first.click()
     page.wait_for_url(f"{live_server.url}/accounts/{second.pk}/")
     assert page.locator("h1", has_text=f"Account #{second.pk}").is_visible()
+
+
+def test_suggestions_appear_while_typing_and_the_arrow_keys_choose(live_server, page, day):
+    _, second = day
+    party = second.account_parties.get().party
+    party.first_name, party.last_name = "John", "Smith"
+    party.save()
+    _sign_in(page, live_server.url)
+    page.keyboard.press("/")
+    page.keyboard.type("Jonh Smiht")
+    suggestion = page.locator("#search-suggest a", has_text="John Smith")
+    suggestion.wait_for()
+    page.screenshot(path=str(SHOTS / "search-suggestions.png"))
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent").startswith(
+        f"#{second.pk} John Smith"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/accounts/{second.pk}/")

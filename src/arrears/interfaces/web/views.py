@@ -58,6 +58,7 @@ from arrears.services.work.queries import linked_accounts, open_callbacks, open_
 # Who may log a contact: everyone who works accounts (not the accountant).
 CONTACT_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
 SEARCH_LIMIT = 50
+SUGGESTIONS = 8
 
 
 @login_required
@@ -74,6 +75,10 @@ EXACT_READINGS = {"account number", "client reference", "SSN", "phone", "email"}
 def account_list(request: HttpRequest) -> HttpResponse:
     """The book of accounts, or, with ``q``, what the search box found (best first)."""
     query = request.GET.get("q", "").strip()
+    if request.htmx and not request.htmx.boosted:
+        # Suggestions while the user types into the header's box: a short list, no SSNs.
+        found = search_accounts(query, limit=SUGGESTIONS, by_ssn=False) if query else None
+        return render(request, "web/_search_suggest.html", {"result": found, "q": query})
     if not query:
         page = Paginator(account_search(""), 50).get_page(request.GET.get("page"))
         return render(request, "web/account_list.html", {"page": page, "q": query})

@@ -9,7 +9,7 @@ and ordered: exact identifiers first, then names by similarity, then balance.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from string import ascii_uppercase
 from typing import Any
 
@@ -81,12 +81,17 @@ def search_accounts(
     client_ids: Collection[int] | None = None,
     limit: int = 20,
     actor: Actor | None = None,
+    by_ssn: bool = True,
 ) -> SearchResult:
     """Accounts the text may point at, best first, among the clients given (None: all).
 
     A search by SSN is audited (who searched and how many accounts it found; never the digits).
+    ``by_ssn=False`` leaves the SSN readings out: suggestions while typing use it, so that only
+    a search the user sends looks up SSNs.
     """
     query = parse_query(text)
+    if not by_ssn:
+        query = replace(query, ssn=None, ssn_last4=None)
     if query.is_empty or limit <= 0:
         return SearchResult(query=query, hits=[])
     found: dict[int, tuple[str, float]] = {}

@@ -1,4 +1,4 @@
-// Keyboard shortcuts for the workspace. A key pressed outside a field acts on the element that
+// Keyboard shortcuts for the workspace (and for the search box's suggestions). A key pressed outside a field acts on the element that
 // carries data-shortcut="<key>": a submit button's form gets its first field focused (or is sent
 // when it has no field), any other button is clicked; data-shortcut-target elements are focused.
 (function () {
@@ -6,7 +6,25 @@
   function typing(el) {
     return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
   }
+  // Suggestions under the search box: arrow keys move between them, Escape closes them.
+  function suggestions() {
+    return Array.prototype.slice.call(document.querySelectorAll("#search-suggest a"));
+  }
   document.addEventListener("keydown", function (event) {
+    var links = suggestions();
+    if (links.length && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      var search = document.querySelector("header input[type=search]");
+      var at = links.indexOf(document.activeElement);
+      if (at === -1 && document.activeElement !== search) return;
+      event.preventDefault();
+      var next = event.key === "ArrowDown" ? at + 1 : at - 1;
+      if (next < 0) { search.focus(); } else { links[Math.min(next, links.length - 1)].focus(); }
+      return;
+    }
+    if (event.key === "Escape" && (links.length || typing(document.activeElement))) {
+      var box = document.getElementById("search-suggest");
+      if (box) box.innerHTML = "";
+    }
     if (event.key === "Escape" && typing(document.activeElement)) {
       document.activeElement.blur();
       return;
