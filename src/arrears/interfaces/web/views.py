@@ -75,7 +75,8 @@ EXACT_READINGS = {"account number", "client reference", "SSN", "phone", "email"}
 def account_list(request: HttpRequest) -> HttpResponse:
     """The book of accounts, or, with ``q``, what the search box found (best first)."""
     query = request.GET.get("q", "").strip()
-    if request.htmx and not request.htmx.boosted:
+    htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
+    if htmx and not htmx.boosted:
         # Suggestions while the user types into the header's box: a short list, no SSNs.
         found = search_accounts(query, limit=SUGGESTIONS, by_ssn=False) if query else None
         return render(request, "web/_search_suggest.html", {"result": found, "q": query})
