@@ -1,6 +1,25 @@
-"""The collector's work: queue definitions, call dispositions and leases, as pure values."""
+"""The collector's work: queue definitions, call dispositions and the credit for collections, as
+pure values."""
 
-from arrears.core.work.dispositions import DISPOSITION_RULES, Disposition, DispositionRule, FollowUp
+from arrears.core.work.attribution import (
+    PROMISE_CREDIT_DAYS,
+    Collected,
+    Movement,
+    OwnerPeriod,
+    PromiseStatus,
+    PromiseTaken,
+    Tally,
+    credited_to,
+    percent,
+    tally,
+)
+from arrears.core.work.dispositions import (
+    DISPOSITION_RULES,
+    RIGHT_PARTY_CONTACT,
+    Disposition,
+    DispositionRule,
+    FollowUp,
+)
 from arrears.core.work.queues import (
     ACCOUNT_STATUSES,
     HOLD_FILTERS,
@@ -15,12 +34,23 @@ __all__ = [
     "ACCOUNT_STATUSES",
     "DISPOSITION_RULES",
     "HOLD_FILTERS",
+    "PROMISE_CREDIT_DAYS",
+    "RIGHT_PARTY_CONTACT",
+    "Collected",
     "Disposition",
     "DispositionRule",
     "FollowUp",
+    "Movement",
+    "OwnerPeriod",
+    "PromiseStatus",
+    "PromiseTaken",
     "QueueFilters",
     "QueueMode",
     "QueueOrder",
     "SpecError",
+    "Tally",
+    "credited_to",
     "parse_filters",
+    "percent",
+    "tally",
 ]
