@@ -1,5 +1,5 @@
-"""The collector's work: queue definitions, call dispositions and the credit for collections, as
-pure values."""
+"""The collector's work: queue definitions, call dispositions, promises kept or broken, and the
+credit for collections, as pure values."""
 
 from arrears.core.work.attribution import (
     PROMISE_CREDIT_DAYS,
@@ -20,6 +20,7 @@ from arrears.core.work.dispositions import (
     DispositionRule,
     FollowUp,
 )
+from arrears.core.work.promises import PromiseTerms, Verdict, judge
 from arrears.core.work.queues import (
     ACCOUNT_STATUSES,
     HOLD_FILTERS,
@@ -44,12 +45,15 @@ __all__ = [
     "OwnerPeriod",
     "PromiseStatus",
     "PromiseTaken",
+    "PromiseTerms",
     "QueueFilters",
     "QueueMode",
     "QueueOrder",
     "SpecError",
     "Tally",
+    "Verdict",
     "credited_to",
+    "judge",
     "parse_filters",
     "percent",
     "tally",
