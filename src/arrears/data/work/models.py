@@ -1,5 +1,5 @@
-"""The collector's work: queues and their ranked accounts, leases, assignments, promises to
-pay, callbacks and notes.
+"""The collector's work: queues and their ranked accounts, leases, assignments and their history,
+promises to pay, callbacks and notes.
 
 A queue is a stored definition (filters, order, owned or pooled); building it ranks the accounts
 that match into ``QueueEntry`` rows, so that "next account" is a walk down an index, not a search
@@ -103,6 +103,36 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"account {self.account_id} owned by user {self.user_id}"
+
+
+class AssignmentPeriod(models.Model):
+    """Who owned an account when: the half-open period [starts_at, ends_at), ends_at null while
+    it lasts. Collections are credited to the owner at the moment a payment is posted (ADR 13)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)  # fmt: skip
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=models.Q(ends_at__isnull=True),
+                name="assignment_period_one_open",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="assignment_period_ends_after_start",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["account", "starts_at"], name="assignment_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} owned by user {self.user_id} from {self.starts_at}"
 
 
 class PromiseStatus(models.TextChoices):
