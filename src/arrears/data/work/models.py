@@ -1,5 +1,5 @@
 """The collector's work: queues and their ranked accounts, leases, assignments and their history,
-promises to pay, callbacks and notes.
+promises to pay, callbacks and notes; and the floor around it: teams and monthly targets.
 
 A queue is a stored definition (filters, order, owned or pooled); building it ranks the accounts
 that match into ``QueueEntry`` rows, so that "next account" is a walk down an index, not a search
@@ -231,3 +231,70 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"note on account {self.account_id} by {self.author_label}"
+
+
+class Team(models.Model):
+    """Collectors who work together under a supervisor; a collector is in one team at most."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="TeamMember", related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class TeamMember(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="team_membership")  # fmt: skip
+    joined_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} in team {self.team_id}"
+
+
+class Target(models.Model):
+    """What a collector, or a team, is to collect in a month (``month`` is its first day)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")  # fmt: skip
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="targets")  # fmt: skip
+    month = models.DateField(help_text="The first day of the month.")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="USD")
+    set_by = models.CharField(max_length=120)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, team__isnull=True)
+                | models.Q(user__isnull=True, team__isnull=False),
+                name="target_for_a_collector_or_a_team",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gt=0), name="target_amount_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "month"], condition=models.Q(user__isnull=False),
+                name="target_unique_collector_month",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "month"], condition=models.Q(team__isnull=False),
+                name="target_unique_team_month",
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["month"], name="target_month_idx")]
+
+    def __str__(self) -> str:
+        who = f"user {self.user_id}" if self.user_id else f"team {self.team_id}"
+        return f"{who} {self.month:%Y-%m}: {self.amount_minor}"
