@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from arrears.data.accounts.models import Account
+from arrears.data.clients.models import Client
 
 
 class QueueMode(models.TextChoices):
@@ -135,6 +136,22 @@ class AssignmentPeriod(models.Model):
         return f"account {self.account_id} owned by user {self.user_id} from {self.starts_at}"
 
 
+class ClientPromiseTerms(models.Model):
+    """A client's terms for promises to pay; a client without a row gives no grace."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="promise_terms")  # fmt: skip
+    promise_grace_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Days after the due day a payment still keeps the promise."
+    )
+
+    class Meta:
+        verbose_name_plural = "client promise terms"
+
+    def __str__(self) -> str:
+        return f"client {self.client_id}: {self.promise_grace_days} grace days"
+
+
 class PromiseStatus(models.TextChoices):
     OPEN = "open", "Open"
     KEPT = "kept", "Kept"
@@ -171,7 +188,11 @@ class Promise(models.Model):
         indexes = [
             models.Index(fields=["account", "status"], name="promise_account_idx"),
             models.Index(fields=["status", "due_on"], name="promise_due_idx"),
-        ]
+            # The floor's figures: promises taken, kept and broken in a month.
+            models.Index(fields=["created_at"], name="promise_created_idx"),
+            models.Index(fields=["resolved_on"], condition=models.Q(resolved_on__isnull=False),
+                         name="promise_resolved_idx"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"promise {self.amount_minor} by {self.due_on} ({self.status})"

@@ -1,6 +1,6 @@
-"""What a supervisor sets on the floor: teams and their members, and monthly targets. Each is one
-transaction with its audit event; only supervisors and administrators (or a system command) may
-make them."""
+"""What a supervisor sets on the floor: teams and their members, monthly targets, and a client's
+grace days for promises. Each is one transaction with its audit event; only supervisors and
+administrators (or a system command) may make them."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from datetime import date, datetime
 
 from django.db import transaction
 
+from arrears.data.clients.models import Client
 from arrears.data.users.models import Role, User
-from arrears.data.work.models import Target, Team, TeamMember
+from arrears.data.work.models import ClientPromiseTerms, Target, Team, TeamMember
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+MAX_GRACE_DAYS = 31
 
 
 class NotASupervisor(ServiceError):
@@ -146,3 +148,23 @@ def _members_set(team: Team, wanted: list[User], *, actor: Actor, now: datetime)
             details={"team": team.code, "added": [u.username for u in added],
                      "removed": [names[pk] for pk in removed], "moved_from": moved},
         )  # fmt: skip
+
+
+def promise_grace_set(*, client_code: str, days: int, actor: Actor, now: datetime) -> int:
+    """How many days after its due day a payment still keeps a promise, for a client's
+    accounts. Returns the days before the change."""
+    _check_supervisor(actor)
+    if not 0 <= days <= MAX_GRACE_DAYS:
+        raise ServiceError(f"grace days are 0 to {MAX_GRACE_DAYS}", field="days")
+    client = Client.objects.filter(code=client_code).first()
+    if client is None:
+        raise NotFound(f"no client {client_code!r}", field="client")
+    with transaction.atomic():
+        terms, _ = ClientPromiseTerms.objects.select_for_update().get_or_create(client=client)
+        before = terms.promise_grace_days
+        if before != days:
+            terms.promise_grace_days = days
+            terms.save(update_fields=["promise_grace_days"])
+            audit_record(actor=actor, event="client.promise_grace_set", at=now,
+                         details={"client": client.code, "days": days, "before": before})  # fmt: skip
+        return before
