@@ -80,22 +80,37 @@ class PromiseTaken:
         return False
 
 
+def owner_at(movement: Movement, owners: Iterable[OwnerPeriod]) -> int | None:
+    """Who owned the movement's account when its payment was posted."""
+    for period in owners:
+        if period.account_id == movement.account_id and period.holds(movement.credit_at):
+            return period.user_id
+    return None
+
+
+def promiser_for(movement: Movement, promises: Iterable[PromiseTaken]) -> int | None:
+    """Who took the latest promise that earns the credit for the movement's payment."""
+    latest: PromiseTaken | None = None
+    for promise in promises:
+        if promise.credits(movement) and (
+            latest is None
+            or (promise.made_at, promise.promise_id) > (latest.made_at, latest.promise_id)
+        ):
+            latest = promise
+    return latest.user_id if latest is not None else None
+
+
+def credit(owner: int | None, promiser: int | None) -> int | None:
+    """The owner first, then the promise's taker; None: nobody."""
+    return owner if owner is not None else promiser
+
+
 def credited_to(
     movement: Movement, owners: Iterable[OwnerPeriod], promises: Iterable[PromiseTaken]
 ) -> int | None:
     """The collector a movement counts for, or None (unattributed). ``owners`` and ``promises``
     may hold other accounts' rows; only the movement's account is read."""
-    for period in owners:
-        if period.account_id == movement.account_id and period.holds(movement.credit_at):
-            return period.user_id
-    latest: PromiseTaken | None = None
-    for promise in promises:
-        if promise.credits(movement) and (
-            latest is None or (promise.made_at, promise.promise_id) > (latest.made_at,
-                                                                       latest.promise_id)
-        ):  # fmt: skip
-            latest = promise
-    return latest.user_id if latest is not None else None
+    return credit(owner_at(movement, owners), promiser_for(movement, promises))
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,32 @@ class Tally:
         return sum((self.of(m) for m in set(members)), start=Collected())
 
 
+@dataclass(frozen=True)
+class CreditGroup:
+    """Cash of movements that share their credit facts, summed: the owner when the payment was
+    posted and the taker of the promise that would earn it (either may be None)."""
+
+    owner: int | None
+    promiser: int | None
+    today_minor: int
+    month_minor: int
+
+
+def tally_groups(groups: Iterable[CreditGroup], *, day: date, month_start: date) -> Tally:
+    """Credit each group by the rule's order (owner, then promise, then nobody)."""
+    if not month_start <= day:
+        raise ValueError("the month must start on or before the day")
+    today: dict[int | None, int] = defaultdict(int)
+    month: dict[int | None, int] = defaultdict(int)
+    for group in groups:
+        who = credit(group.owner, group.promiser)
+        today[who] += group.today_minor
+        month[who] += group.month_minor
+    by_user = {who: Collected(today[who], month[who]) for who in month if who is not None}
+    return Tally(day=day, month_start=month_start, by_user=by_user,
+                 unattributed=Collected(today[None], month[None]))  # fmt: skip
+
+
 def tally(
     movements: Iterable[Movement],
     owners: Iterable[OwnerPeriod],
@@ -138,7 +179,10 @@ def tally(
     month_start: date,
 ) -> Tally:
     """Credit every movement from ``month_start`` to ``day`` (both included); ``day`` is also
-    "today". Movements outside those days are left out."""
+    "today". Movements outside those days are left out.
+
+    This is the rule read movement by movement; the supervisor's view finds the same credit
+    facts with one grouped query and is tested against this."""
     if not month_start <= day:
         raise ValueError("the month must start on or before the day")
     owners_of: dict[int, list[OwnerPeriod]] = defaultdict(list)
@@ -147,18 +191,17 @@ def tally(
     promises_on: dict[int, list[PromiseTaken]] = defaultdict(list)
     for promise in promises:
         promises_on[promise.account_id].append(promise)
-    today: dict[int | None, int] = defaultdict(int)
-    month: dict[int | None, int] = defaultdict(int)
+    sums: dict[tuple[int | None, int | None], list[int]] = defaultdict(lambda: [0, 0])
     for m in movements:
         if not month_start <= m.on <= day:
             continue
-        who = credited_to(m, owners_of.get(m.account_id, ()), promises_on.get(m.account_id, ()))
-        month[who] += m.amount_minor
+        facts = (owner_at(m, owners_of.get(m.account_id, ())),
+                 promiser_for(m, promises_on.get(m.account_id, ())))  # fmt: skip
+        sums[facts][1] += m.amount_minor
         if m.on == day:
-            today[who] += m.amount_minor
-    by_user = {who: Collected(today[who], month[who]) for who in month if who is not None}
-    return Tally(day=day, month_start=month_start, by_user=by_user,
-                 unattributed=Collected(today[None], month[None]))  # fmt: skip
+            sums[facts][0] += m.amount_minor
+    groups = [CreditGroup(o, p, today, month) for (o, p), (today, month) in sums.items()]
+    return tally_groups(groups, day=day, month_start=month_start)
 
 
 def percent(part: int, whole: int | None) -> Decimal | None:
