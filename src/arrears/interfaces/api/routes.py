@@ -991,5 +991,6 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
-# The workspace endpoints live in their own module; importing it registers them.
+# The workspace and supervisor endpoints live in their own modules; importing them registers them.
+from arrears.interfaces.api import supervision as _supervision  # noqa: E402, F401
 from arrears.interfaces.api import work as _work  # noqa: E402, F401
