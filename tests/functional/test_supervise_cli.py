@@ -1,4 +1,4 @@
-"""The supervisor's commands: promises judged as of a day, teams and targets set."""
+"""The supervisor's commands: promises judged as of a day, teams defined, grace days set."""
 
 from __future__ import annotations
 
@@ -60,3 +60,36 @@ class TestPromisesEvaluate:
         assert out.getvalue().strip() == (
             "Promises as of 2026-11-14: 0 open judged, 0 kept, 0 broken, 0 still open."
         )
+
+
+class TestTeamsAndGrace:
+    def test_a_team_is_defined_with_its_members(self) -> None:
+        User.objects.create_user("sam", password="x", role=Role.SUPERVISOR)
+        for name in ("casey", "dana"):
+            User.objects.create_user(name, password="x", role=Role.COLLECTOR)
+        assert arrears("team-define", "floor-1", "--name", "Floor 1", "--supervisor", "sam",
+                       "--member", "casey", "--member", "dana") == {
+            "team": "floor-1", "name": "Floor 1", "supervisor": "sam",
+            "members": ["casey", "dana"]}  # fmt: skip
+        assert AuditEvent.objects.filter(event="team.defined",
+                                         actor_label="cli:team-define").exists()  # fmt: skip
+
+    def test_a_member_who_is_not_a_collector_exits_2_and_defines_nothing(self) -> None:
+        from arrears.data.work.models import Team
+
+        User.objects.create_user("sam", password="x", role=Role.SUPERVISOR)
+        with pytest.raises(CommandError) as refused:
+            call_command("team-define", "floor-1", "--name", "Floor 1", "--member", "sam")
+        assert refused.value.returncode == 2 and "sam is not a collector" in str(refused.value)
+        assert not Team.objects.exists()
+
+    def test_grace_days_are_set_for_a_client(self) -> None:
+        from arrears.data.work.models import ClientPromiseTerms
+
+        acme = make_client()
+        assert arrears("promise-grace", "ACME", "--days", "3") == {
+            "client": "ACME", "days": 3, "before": 0}  # fmt: skip
+        assert ClientPromiseTerms.objects.get(client=acme).promise_grace_days == 3
+        with pytest.raises(CommandError) as refused:
+            call_command("promise-grace", "NOPE", "--days", "3")
+        assert refused.value.returncode == 2
