@@ -93,3 +93,24 @@ class TestTeamsAndGrace:
         with pytest.raises(CommandError) as refused:
             call_command("promise-grace", "NOPE", "--days", "3")
         assert refused.value.returncode == 2
+
+
+class TestDemoFloor:
+    def test_the_demo_gives_the_supervisor_a_team_targets_and_credited_collections(self) -> None:
+        from arrears.services.supervision.queries import floor_summary
+
+        report = arrears("load-demo", "--accounts", "120", "--as-of", "2026-11-23")
+        assert report["floor_payments"] >= 1 and report["promises_kept"] == 1
+        assert report["promises_broken"] == 1
+        summary = floor_summary(day=date(2026, 11, 23), now=datetime.now(UTC))
+        (team,) = summary.teams
+        assert (team.team.code, team.team.supervisor.username) == ("floor-1", "supervisor")
+        assert [m.user.username for m in team.members] == ["collector"]
+        assert team.figures.target_minor == 750_000
+        collector = team.members[0].figures
+        assert collector.target_minor == 500_000
+        assert collector.collected.today_minor >= 6_000  # the kept promise's payment at least
+        assert collector.collected.month_minor >= collector.collected.today_minor
+        assert collector.promises.kept_month == 1
+        assert summary.reconciles
+        assert summary.unattributed.collected.month_minor > 0  # the book's other payments
