@@ -1,6 +1,31 @@
-"""The collector's work: queue definitions, call dispositions and leases, as pure values."""
+"""The collector's work: queue definitions, call dispositions, promises kept or broken, and the
+credit for collections, as pure values."""
 
-from arrears.core.work.dispositions import DISPOSITION_RULES, Disposition, DispositionRule, FollowUp
+from arrears.core.work.attribution import (
+    PROMISE_CREDIT_DAYS,
+    Collected,
+    CreditGroup,
+    Movement,
+    OwnerPeriod,
+    PromiseStatus,
+    PromiseTaken,
+    Tally,
+    credit,
+    credited_to,
+    owner_at,
+    percent,
+    promiser_for,
+    tally,
+    tally_groups,
+)
+from arrears.core.work.dispositions import (
+    DISPOSITION_RULES,
+    RIGHT_PARTY_CONTACT,
+    Disposition,
+    DispositionRule,
+    FollowUp,
+)
+from arrears.core.work.promises import PromiseTerms, Verdict, judge
 from arrears.core.work.queues import (
     ACCOUNT_STATUSES,
     HOLD_FILTERS,
@@ -15,12 +40,31 @@ __all__ = [
     "ACCOUNT_STATUSES",
     "DISPOSITION_RULES",
     "HOLD_FILTERS",
+    "PROMISE_CREDIT_DAYS",
+    "RIGHT_PARTY_CONTACT",
+    "Collected",
+    "CreditGroup",
     "Disposition",
     "DispositionRule",
     "FollowUp",
+    "Movement",
+    "OwnerPeriod",
+    "PromiseStatus",
+    "PromiseTaken",
+    "PromiseTerms",
     "QueueFilters",
     "QueueMode",
     "QueueOrder",
     "SpecError",
+    "Tally",
+    "Verdict",
+    "credit",
+    "credited_to",
+    "judge",
+    "owner_at",
     "parse_filters",
+    "percent",
+    "promiser_for",
+    "tally",
+    "tally_groups",
 ]

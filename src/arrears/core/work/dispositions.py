@@ -74,3 +74,8 @@ DISPOSITION_RULES: dict[Disposition, DispositionRule] = {
 }
 
 RIGHT_PARTY_DISPOSITIONS = frozenset(d for d, r in DISPOSITION_RULES.items() if r.right_party)
+
+# A right-party contact as the contact record keeps it: a conversation with the consumer. Every
+# right-party disposition records exactly this pair and no other disposition does, so contacts
+# recorded without a disposition (through the API, from a dialer) count the same way.
+RIGHT_PARTY_CONTACT = (Outcome.CONVERSATION, Recipient.CONSUMER)

@@ -1,5 +1,5 @@
-"""The collector's work: queues and their ranked accounts, leases, assignments, promises to
-pay, callbacks and notes.
+"""The collector's work: queues and their ranked accounts, leases, assignments and their history,
+promises to pay, callbacks and notes; and the floor around it: teams and monthly targets.
 
 A queue is a stored definition (filters, order, owned or pooled); building it ranks the accounts
 that match into ``QueueEntry`` rows, so that "next account" is a walk down an index, not a search
@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from arrears.data.accounts.models import Account
+from arrears.data.clients.models import Client
 
 
 class QueueMode(models.TextChoices):
@@ -105,6 +106,52 @@ class Assignment(models.Model):
         return f"account {self.account_id} owned by user {self.user_id}"
 
 
+class AssignmentPeriod(models.Model):
+    """Who owned an account when: the half-open period [starts_at, ends_at), ends_at null while
+    it lasts. Collections are credited to the owner at the moment a payment is posted (ADR 13)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)  # fmt: skip
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=models.Q(ends_at__isnull=True),
+                name="assignment_period_one_open",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="assignment_period_ends_after_start",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["account", "starts_at"], name="assignment_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} owned by user {self.user_id} from {self.starts_at}"
+
+
+class ClientPromiseTerms(models.Model):
+    """A client's terms for promises to pay; a client without a row gives no grace."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="promise_terms")  # fmt: skip
+    promise_grace_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Days after the due day a payment still keeps the promise."
+    )
+
+    class Meta:
+        verbose_name_plural = "client promise terms"
+
+    def __str__(self) -> str:
+        return f"client {self.client_id}: {self.promise_grace_days} grace days"
+
+
 class PromiseStatus(models.TextChoices):
     OPEN = "open", "Open"
     KEPT = "kept", "Kept"
@@ -141,7 +188,11 @@ class Promise(models.Model):
         indexes = [
             models.Index(fields=["account", "status"], name="promise_account_idx"),
             models.Index(fields=["status", "due_on"], name="promise_due_idx"),
-        ]
+            # The floor's figures: promises taken, kept and broken in a month.
+            models.Index(fields=["created_at"], name="promise_created_idx"),
+            models.Index(fields=["resolved_on"], condition=models.Q(resolved_on__isnull=False),
+                         name="promise_resolved_idx"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"promise {self.amount_minor} by {self.due_on} ({self.status})"
@@ -201,3 +252,70 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"note on account {self.account_id} by {self.author_label}"
+
+
+class Team(models.Model):
+    """Collectors who work together under a supervisor; a collector is in one team at most."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="TeamMember", related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class TeamMember(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="team_membership")  # fmt: skip
+    joined_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} in team {self.team_id}"
+
+
+class Target(models.Model):
+    """What a collector, or a team, is to collect in a month (``month`` is its first day)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")  # fmt: skip
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="targets")  # fmt: skip
+    month = models.DateField(help_text="The first day of the month.")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="USD")
+    set_by = models.CharField(max_length=120)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, team__isnull=True)
+                | models.Q(user__isnull=True, team__isnull=False),
+                name="target_for_a_collector_or_a_team",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gt=0), name="target_amount_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "month"], condition=models.Q(user__isnull=False),
+                name="target_unique_collector_month",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "month"], condition=models.Q(team__isnull=False),
+                name="target_unique_team_month",
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["month"], name="target_month_idx")]
+
+    def __str__(self) -> str:
+        who = f"user {self.user_id}" if self.user_id else f"team {self.team_id}"
+        return f"{who} {self.month:%Y-%m}: {self.amount_minor}"

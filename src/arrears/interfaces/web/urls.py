@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from arrears.interfaces.web import views, work
+from arrears.interfaces.web import supervise, views, work
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,5 +27,8 @@ urlpatterns = [
         name="complaint-respond",
     ),
     path("compliance/", views.compliance_queue_page, name="compliance-queue"),
+    path("supervise/", supervise.supervise_page, name="supervise"),
+    path("supervise/targets/", supervise.supervise_target, name="supervise-target"),
+    path("supervise/reassign/", supervise.supervise_reassign, name="supervise-reassign"),
     path("disputes/<int:dispute_id>/answer/", views.dispute_answer_post, name="dispute-answer"),
 ]

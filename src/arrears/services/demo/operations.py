@@ -2,7 +2,10 @@
 
 Several clients (one bearing interest), a few thousand generated accounts, and some life on
 them: payments (one returned), fees, disputes (some overdue), cease requests, a bankruptcy, a recall, a
-fortnight of calls and letters judged by the rule packs, and interest accrued to date. Everything goes through the same services a real day would use.
+fortnight of calls and letters judged by the rule packs, and interest accrued to date; and a
+collection floor: team floor-1 with the demo collector and this month's targets, the collector's
+calls today, payments on their accounts and promises kept, broken and open. Everything goes
+through the same services a real day would use.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from arrears.core.synthetic import generate_placements
-from arrears.data.accounts.models import Account, AccountStatus
+from arrears.data.accounts.models import Account, AccountStatus, Hold
 from arrears.data.clients.models import ClientKind, InterestPolicy
 from arrears.data.users.models import Role, User
 from arrears.services.clients.operations import client_add
@@ -41,7 +45,10 @@ from arrears.services.ledger.operations import (
     payment_reverse,
 )
 from arrears.services.placements.operations import placement_import
-from arrears.services.work.actions import assignment_set
+from arrears.services.supervision.operations import target_set, team_define
+from arrears.services.work.actions import assignment_set, call_log, promise_record
+from arrears.services.work.picking import next_account
+from arrears.services.work.promises import promises_evaluate
 from arrears.services.work.queues import queue_build_all, queue_define
 
 DEMO_USERS = [
@@ -93,6 +100,10 @@ class DemoReport:
     attempts_refused: int = 0
     validation_notices: int = 0
     queues: int = 0
+    floor_payments: int = 0
+    promises: int = 0
+    promises_kept: int = 0
+    promises_broken: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -173,6 +184,7 @@ def demo_load(
     report.validation_notices = notices.sent
     contactability_refresh(Account.objects.order_by("id").values_list("id", flat=True), at=now)
     report.queues = _add_queues(now=now, actor=actor)
+    _add_floor(report, today=today, now=now, seed=seed, actor=actor)
     return report
 
 
@@ -192,6 +204,101 @@ def _add_queues(*, now: datetime, actor: Actor) -> int:
     owned = list(Account.objects.order_by("id").values_list("pk", flat=True))[::10]
     assignment_set(account_ids=owned, username="collector", actor=actor, now=now)
     return len(queue_build_all(now=now, actor=actor))
+
+
+DEMO_TARGETS = {"collector": 500_000, "floor-1": 750_000}  # this month, in cents
+
+
+def _add_floor(report: DemoReport, *, today: date, now: datetime, seed: int, actor: Actor) -> None:
+    """What the supervisor's view shows: team floor-1 (the demo supervisor's, with the demo
+    collector) and this month's targets; payments on the collector's own accounts, today and
+    earlier this month; promises the collector took on accounts nobody owns (one kept by a
+    payment today, one broken, one open); the collector's calls this afternoon when the clock
+    has reached it; and the account they are working now."""
+    rng = random.Random(seed + 2)
+    casey = User.objects.get(username="collector")
+    me = Actor(label=casey.username, user_id=casey.pk)
+    team_define(code="floor-1", name="Floor 1", supervisor="supervisor", members=["collector"],
+                actor=actor, now=now)  # fmt: skip
+    month = today.replace(day=1)
+    target_set(collector="collector", month=month, amount_minor=DEMO_TARGETS["collector"],
+               actor=actor, now=now)  # fmt: skip
+    target_set(team="floor-1", month=month, amount_minor=DEMO_TARGETS["floor-1"], actor=actor,
+               now=now)  # fmt: skip
+    workable = Account.objects.filter(status=AccountStatus.ACTIVE, balance_minor__gt=20_000).exclude(
+        pk__in=Hold.objects.values("account_id")
+    )  # fmt: skip
+    owned = list(
+        workable.filter(assignment__user=casey).order_by("id").values_list("pk", "client__code")
+    )
+    rng.shuffle(owned)
+    # Earlier days only where no interest is accrued past them (the medical client bears none).
+    earlier = [pk for pk, code in owned if code == "MVH"][:3] if today.day > 1 else []
+    for pk in earlier:
+        on = month + timedelta(days=rng.randrange(today.day - 1))
+        _floor_payment(report, pk, on, now, rng.choice([5_000, 7_500, 12_500]), actor)
+    for pk, _ in [o for o in owned if o[0] not in earlier][:3]:
+        _floor_payment(report, pk, today, now, rng.choice([2_500, 10_000, 15_000]), actor)
+
+    pool = list(
+        workable.filter(assignment__isnull=True).order_by("id").values_list("pk", flat=True)
+    )
+    kept, broken, still = rng.sample(pool, k=3)
+    made = now - timedelta(days=5)
+    promise_record(account_id=kept, amount_minor=6_000, due_on=timezone.localdate(made) +
+                   timedelta(days=7), actor=me, now=made, note="will pay on payday")  # fmt: skip
+    _floor_payment(report, kept, today, now, 6_000, actor)
+    made = now - timedelta(days=12)
+    promise_record(account_id=broken, amount_minor=9_000, due_on=timezone.localdate(made) +
+                   timedelta(days=3), actor=me, now=made)  # fmt: skip
+    promise_record(account_id=still, amount_minor=4_500, due_on=today + timedelta(days=9),
+                   actor=me, now=now - timedelta(hours=1), note="half now, half next month")  # fmt: skip
+    report.promises += 3
+    _floor_calls(report, [pk for pk, _ in owned[3:12]], now=now, actor=me, rng=rng)
+    evaluated = promises_evaluate(as_of=today, actor=actor, now=now)
+    report.promises_kept, report.promises_broken = evaluated.kept, evaluated.broken
+    next_account(queue_code="my-accounts", user=casey, now=now)
+
+
+def _floor_payment(
+    report: DemoReport, account_id: int, on: date, now: datetime, amount: int, actor: Actor
+) -> None:
+    try:
+        payment_post(account_id=account_id, amount_minor=amount, received_on=on, source="card",
+                     reference=f"DEMO-FLOOR-{account_id}-{on.isoformat()}", actor=actor, now=now)  # fmt: skip
+    except LedgerRefused:
+        return
+    report.payments += 1
+    report.floor_payments += 1
+
+
+def _floor_calls(
+    report: DemoReport, account_ids: list[int], *, now: datetime, actor: Actor, rng: random.Random
+) -> None:
+    """The collector's calls this afternoon (from 14:00 New York time, 08:00 in Hawaii even in
+    summer, up to now and before 21:00): some unanswered, some conversations, one promise."""
+    local = now.astimezone(DEMO_CALL_ZONE)
+    start = local.replace(hour=14, minute=0, second=0, microsecond=0)
+    end = min(local, local.replace(hour=21, minute=0, second=0, microsecond=0))
+    if end <= start:
+        return
+    dispositions = ["no_answer", "no_answer", "voicemail", "right_party", "no_answer", "promise"]
+    step = (end - start) / (len(account_ids) + 1)
+    for number, account_id in enumerate(account_ids):
+        at = start + step * (number + 1)
+        disposition = dispositions[number % len(dispositions)]
+        promise = disposition == "promise"
+        try:
+            call_log(
+                account_id=account_id, disposition=disposition, at=at, now=at, actor=actor,
+                promise_amount_minor=rng.choice([5_000, 7_500]) if promise else None,
+                promise_due_on=at.date() + timedelta(days=10) if promise else None,
+            )  # fmt: skip
+        except ContactBlocked:
+            report.attempts_refused += 1
+            continue
+        report.contact_attempts += 1
+        report.promises += int(promise)
 
 
 DEMO_NOTICES = 30
@@ -237,6 +344,12 @@ def _add_contacts(
                 report.attempts_refused += 1
 
 
+def _posted(day: date) -> datetime:
+    """The moment a past day's payment was posted: history reads as it happened, so the
+    floor's figures credit it to whoever owned the account then (nobody, in the demo)."""
+    return datetime.combine(day, time(11, 0), tzinfo=DEMO_CALL_ZONE)
+
+
 def _add_activity(
     report: DemoReport, *, today: date, now: datetime, seed: int, actor: Actor
 ) -> None:
@@ -260,6 +373,7 @@ def _add_activity(
                     source=rng.choice(["card", "ach", "check"]),
                     reference=f"DEMO-{account_id}-{offset}",
                     actor=actor,
+                    now=_posted(start + timedelta(days=offset)),
                 )
             except LedgerRefused:
                 break
@@ -270,6 +384,7 @@ def _add_activity(
                     on=start + timedelta(days=offset + 3),
                     reason="R01 insufficient funds",
                     actor=actor,
+                    now=_posted(start + timedelta(days=offset + 3)),
                 )
                 report.reversals += 1
                 break

@@ -22,7 +22,14 @@ from arrears.data.cases.models import Dispute
 from arrears.data.contacts.models import ContactAttempt
 from arrears.data.parties.models import ContactKind, ContactPoint, ContactStatus, PhoneType
 from arrears.data.users.models import User
-from arrears.data.work.models import Assignment, Callback, CallbackStatus, Note, Promise
+from arrears.data.work.models import (
+    Assignment,
+    AssignmentPeriod,
+    Callback,
+    CallbackStatus,
+    Note,
+    Promise,
+)
 from arrears.services.common import (
     Actor,
     NotFound,
@@ -357,7 +364,8 @@ def assignment_set(
     *, account_ids: list[int], username: str | None, actor: Actor, now: datetime
 ) -> int:
     """Give accounts to a collector for owned queues (None: back to nobody). Returns how many
-    changed hands."""
+    changed hands. Each change closes the account's ownership period and opens the new owner's,
+    so collections stay credited to whoever owned the account when the money came (ADR 13)."""
     user = None
     if username:
         user = User.objects.filter(username=username, is_active=True).first()
@@ -367,28 +375,37 @@ def assignment_set(
     missing = sorted(set(account_ids) - found)
     if missing:
         raise NotFound(f"no account {missing[0]}", field="account_ids")
-    changed = 0
+    target = user.pk if user else None
     with transaction.atomic():
         current = dict(
             Assignment.objects.select_for_update()
             .filter(account_id__in=found)
             .values_list("account_id", "user_id")
         )
-        for account_id in sorted(found):
-            before = current.get(account_id)
-            target = user.pk if user else None
-            if before == target:
-                continue
-            if user is None:
-                Assignment.objects.filter(account_id=account_id).delete()
-            else:
-                Assignment.objects.update_or_create(
-                    account_id=account_id,
-                    defaults={"user": user, "assigned_at": now, "assigned_by": actor.label[:120]},
-                )
+        changed = sorted(a for a in found if current.get(a) != target)
+        if not changed:
+            return 0
+        periods = AssignmentPeriod.objects.filter(account_id__in=changed, ends_at__isnull=True)
+        periods.filter(starts_at__gte=now).delete()  # given and taken back in the same moment
+        periods.update(ends_at=now)
+        if user is None:
+            Assignment.objects.filter(account_id__in=changed).delete()
+        else:
+            held = [a for a in changed if a in current]
+            Assignment.objects.filter(account_id__in=held).update(
+                user=user, assigned_at=now, assigned_by=actor.label[:120]
+            )
+            Assignment.objects.bulk_create([
+                Assignment(account_id=a, user=user, assigned_at=now,
+                           assigned_by=actor.label[:120])
+                for a in changed if a not in current
+            ])  # fmt: skip
+            AssignmentPeriod.objects.bulk_create(
+                [AssignmentPeriod(account_id=a, user=user, starts_at=now) for a in changed]
+            )
+        for account_id in changed:
             audit_record(
                 actor=actor, event="account.assigned", account_id=account_id, at=now,
-                details={"from": before, "to": target},
+                details={"from": current.get(account_id), "to": target},
             )  # fmt: skip
-            changed += 1
-    return changed
+    return len(changed)
