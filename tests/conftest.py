@@ -30,6 +30,13 @@ def _database_is_what_was_asked(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests sign many users in; the production hasher's deliberate slowness (about a third of a
+    second a password here) would dominate them, and proves nothing a test needs."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _documents_in_a_temporary_folder(settings, tmp_path):
     """Each test keeps its documents (notices, evidence) in its own folder, never in var/."""
     from arrears.services.common import document_store
