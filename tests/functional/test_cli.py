@@ -174,6 +174,13 @@ class TestLoadDemo:
         assert Contactability.objects.count() == 60 * 4
         assert arrears("load-demo", "--accounts", "60") == {"loaded": False}
         assert ContactAttempt.objects.count() == attempts
+        from arrears.data.users.models import User
+        from arrears.services.accounts.access import visible_accounts
+
+        collector = User.objects.get(username="collector")  # works every demo client
+        assert sorted(collector.client_grants.values_list("client__code", flat=True)) == [
+            "MVH", "NBK", "OWN"]  # fmt: skip
+        assert visible_accounts(collector, Account.objects.all()).count() == 60
 
 
 class TestGrantClients:

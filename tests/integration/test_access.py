@@ -1,18 +1,22 @@
-"""Client grants: who sees which accounts, and granting and revoking them (audited)."""
+"""Client grants: who sees which accounts, granting and revoking (audited), and the reads that
+must never show a collector an account of a client not granted to them ("next account", a
+queue's lists, search, the consumer's other accounts, the compliance queue)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import threading
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
-from arrears.data.accounts.models import Account
+from arrears.data.accounts.models import Account, AccountParty
 from arrears.data.audit.models import AuditEvent
 from arrears.data.clients.models import ClientGrant
 from arrears.data.users.models import Role, User
-from arrears.data.work.models import Lease
+from arrears.data.work.models import Lease, WorkQueue
 from arrears.services.accounts.access import (
     GrantRefused,
     account_visible,
@@ -22,7 +26,18 @@ from arrears.services.accounts.access import (
     require_account_visible,
     visible_accounts,
 )
+from arrears.services.accounts.queries import account_search
 from arrears.services.common import Actor, NotFound, ServiceError
+from arrears.services.compliance.disputes import dispute_record
+from arrears.services.compliance.queries import compliance_queue
+from arrears.services.ledger.operations import hold_add
+from arrears.services.work.picking import next_account
+from arrears.services.work.queries import (
+    linked_accounts,
+    queue_state,
+    queue_top,
+    skipped_accounts,
+)
 from arrears.services.work.queues import queue_build, queue_define
 from tests.factories import grant_clients, make_client, make_new_yorker
 
@@ -165,3 +180,125 @@ class TestGranting:
         event = AuditEvent.objects.get(event="access.clients_revoked")
         assert (event.actor_label, event.details) == (
             "test", {"user": "casey", "clients": ["ACME"], "holds": ["GAMA"]})  # fmt: skip
+
+
+@pytest.mark.django_db
+class TestNextAccountHonoursGrants:
+    def test_a_collector_is_handed_only_granted_accounts_then_nothing(self, two_books) -> None:
+        casey, mine, theirs = two_books
+        handed = []
+        now = MONDAY
+        while (pick := next_account(queue_code="all", user=casey, now=now)) is not None:
+            handed.append(pick.account_id)
+            now += timedelta(minutes=1)
+        assert handed == [a.pk for a in mine]  # BETA's larger balances are never offered
+        assert not Lease.objects.filter(account_id__in=[a.pk for a in theirs]).exists()
+        picked = AuditEvent.objects.filter(event="work.picked").values_list("account_id", flat=True)
+        assert sorted(picked) == sorted(handed)
+
+    def test_a_collector_without_grants_is_handed_nothing(self, two_books) -> None:
+        _user("dana")
+        WorkQueue.objects.get(code="all").members.add(User.objects.get(username="dana"))
+        dana = User.objects.get(username="dana")
+        assert next_account(queue_code="all", user=dana, now=MONDAY) is None
+        assert not Lease.objects.exists()
+
+    def test_a_supervisor_is_handed_the_highest_balance_of_any_client(self, two_books) -> None:
+        _, _, theirs = two_books
+        sam = _user("sam", Role.SUPERVISOR)
+        pick = next_account(queue_code="all", user=sam, now=MONDAY)
+        assert pick is not None and pick.account_id == theirs[0].pk
+
+
+@pytest.mark.django_db
+class TestReadsHonourGrants:
+    def test_queue_counts_and_lists_show_a_collector_only_granted_accounts(self, two_books) -> None:
+        casey, mine, theirs = two_books
+        hold_add(account_id=theirs[1].pk, kind="bankruptcy", starts_on=date(2026, 11, 1),
+                 source="PACER notice", actor=ACTOR, now=MONDAY)  # fmt: skip
+        hold_add(account_id=mine[2].pk, kind="bankruptcy", starts_on=date(2026, 11, 1),
+                 source="PACER notice", actor=ACTOR, now=MONDAY)  # fmt: skip
+        queue = WorkQueue.objects.get(code="all")
+        state = queue_state(queue, now=MONDAY, user=casey)
+        assert (state.size, state.available, state.blocked) == (3, 2, 1)
+        assert [e.account_id for e in queue_top(queue, user=casey)] == [a.pk for a in mine]
+        assert [s.account.pk for s in skipped_accounts(queue, now=MONDAY, user=casey)] == [
+            mine[2].pk
+        ]
+        whole = queue_state(queue, now=MONDAY, user=_user("sam", Role.SUPERVISOR))
+        assert (whole.size, whole.available, whole.blocked) == (6, 4, 2)
+
+    def test_search_finds_only_granted_accounts(self, two_books) -> None:
+        casey, mine, theirs = two_books
+        assert list(account_search("", user=casey)) == sorted(
+            mine, key=lambda a: -a.balance_minor)  # fmt: skip
+        assert list(account_search(theirs[0].client_ref, user=casey)) == []
+        assert list(account_search(str(theirs[0].pk), user=casey)) == []
+        assert account_search("", user=None).count() == 6
+
+    def test_the_consumers_other_accounts_show_only_granted_ones(self, two_books) -> None:
+        casey, mine, theirs = two_books
+        party_id = AccountParty.objects.get(account=mine[0]).party_id
+        for other in (mine[1], theirs[0]):
+            AccountParty.objects.create(account=other, party_id=party_id, role="co_signer")
+        assert [a.pk for a in linked_accounts(mine[0].pk, user=casey)] == [mine[1].pk]
+        assert {a.pk for a in linked_accounts(mine[0].pk)} == {mine[1].pk, theirs[0].pk}
+
+    def test_the_compliance_queue_shows_a_collector_only_granted_disputes(self, two_books) -> None:
+        casey, mine, theirs = two_books
+        for account in (mine[0], theirs[0]):
+            dispute_record(account_id=account.pk, kind="dispute", received_on=date(2026, 11, 2),
+                           medium="letter", reason="not_mine", actor=ACTOR, now=MONDAY)  # fmt: skip
+        today = date(2026, 11, 2)
+        assert [i.dispute.account_id for i in compliance_queue(today=today, user=casey).items] == [
+            mine[0].pk
+        ]
+        assert len(compliance_queue(today=today).items) == 2
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_collectors_picking_at_once_are_never_handed_an_ungranted_account():
+    """Eight collectors, four granted ACME and four granted BETA, pick from one pooled queue of
+    both clients at the same moment (SKIP LOCKED): each is handed only their client's accounts,
+    and every account goes to one collector only."""
+    acme, beta = make_client("ACME"), make_client("BETA")
+    books = {"ACME": [make_new_yorker(acme, 10_000 + n) for n in range(24)],
+             "BETA": [make_new_yorker(beta, 20_000 + n) for n in range(24)]}  # fmt: skip
+    users = {}
+    for n in range(8):
+        code = "ACME" if n % 2 else "BETA"
+        user = _user(f"c{n}")
+        grant_clients(user, acme if code == "ACME" else beta)
+        users[user.username] = (user, code)
+    queue_define(code="pool", name="Pool", filters={}, order="balance_high", mode="pooled",
+                 members=list(users), actor=ACTOR, now=MONDAY)  # fmt: skip
+    queue_build("pool", now=MONDAY, actor=ACTOR)
+    barrier = threading.Barrier(len(users))
+    picks: dict[str, list[int]] = {}
+    errors: list[BaseException] = []
+
+    def work(user: User) -> None:
+        mine: list[int] = []
+        try:
+            barrier.wait()
+            while (pick := next_account(queue_code="pool", user=user, now=MONDAY)) is not None:
+                mine.append(pick.account_id)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            picks[user.username] = mine
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(u,)) for u, _ in users.values()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    for name, handed in picks.items():
+        allowed = {a.pk for a in books[users[name][1]]}
+        assert set(handed) <= allowed, name
+    everything = [aid for handed in picks.values() for aid in handed]
+    assert len(everything) == len(set(everything)) == 48  # every account once, none twice
