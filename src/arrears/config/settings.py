@@ -14,6 +14,8 @@ Everything that differs between a laptop and production comes from the environme
 - ``ARREARS_COLLECTOR_NAME``, ``ARREARS_COLLECTOR_ADDRESS`` (lines separated by ``|``),
   ``ARREARS_COLLECTOR_PHONE``, ``ARREARS_COLLECTOR_HOURS``, ``ARREARS_COLLECTOR_WEBSITE``: who
   signs letters and where consumers write to.
+- ``ARREARS_SESSION_IDLE_MINUTES``: a signed-in session ends after this many minutes without a
+  request, on the web and for the API's session authentication (default 30).
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "arrears.interfaces.web.sessions.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -163,6 +166,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["arrears.interfaces.web.auth.DemoAwareBackend"]
+
+# Sessions end after this many idle minutes (web and API session auth); the last request is
+# recorded at most once a refresh interval, so an active session costs one write a minute.
+ARREARS_SESSION_IDLE_MINUTES = int(os.environ.get("ARREARS_SESSION_IDLE_MINUTES", "30"))
+ARREARS_SESSION_REFRESH_SECONDS = 60
+# After this many failed sign-ins for a user name within the minutes, it is locked as long.
+ARREARS_LOGIN_LOCK_FAILURES = 5
+ARREARS_LOGIN_LOCK_MINUTES = 15
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"

@@ -56,7 +56,12 @@ class DemoAwareBackend(ModelBackend):
 
 @receiver(user_logged_in, dispatch_uid="arrears-audit-login")
 def _audit_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
-    login_record(user=user, ip=client_ip(request), at=timezone.now())
+    from arrears.interfaces.web.sessions import session_touch  # it imports this module
+
+    now = timezone.now()
+    login_record(user=user, ip=client_ip(request), at=now)
+    if request is not None and hasattr(request, "session"):
+        session_touch(request, now)  # the idle clock starts at the sign-in
 
 
 @receiver(user_login_failed, dispatch_uid="arrears-audit-login-failed")
