@@ -108,6 +108,7 @@ def demo_users_ensure() -> int:
             username=username,
             first_name=first,
             last_name=last,
+            email=f"{username}@example.com",  # resets print to the console in development
             role=role,
             is_staff=role != Role.COLLECTOR,
             is_superuser=role == Role.ADMIN,
