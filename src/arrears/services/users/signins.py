@@ -90,9 +90,22 @@ def _window(username: str, *, now: datetime) -> QuerySet[AuditEvent]:
 
 def login_locked(username: str, *, now: datetime) -> bool:
     """Whether sign-ins for this user name are refused now: it was locked less than
-    ``lock_minutes`` ago and nothing has cleared it since."""
+    ``lock_minutes`` ago and nothing has cleared it since. Asked on every sign-in and every
+    Basic-auth API call, so the usual answer (no lock) costs one query."""
     name = (username or "")[:USERNAME_LENGTH]
-    return bool(name) and _window(name, now=now).filter(event=LOGIN_LOCKED).exists()
+    if not name:
+        return False
+    since = now - timedelta(minutes=lock_minutes())
+    locked_at = (
+        AuditEvent.objects.filter(event=LOGIN_LOCKED, at__gt=since, at__lte=now,
+                                  details__username=name)
+        .order_by("-at").values_list("at", flat=True).first()
+    )  # fmt: skip
+    if locked_at is None:
+        return False
+    return not AuditEvent.objects.filter(
+        event__in=[LOGIN, PASSWORD_RESET], at__gte=locked_at, at__lte=now, details__username=name
+    ).exists()
 
 
 @dataclass(frozen=True)
