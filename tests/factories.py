@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from itertools import count
 
 from arrears.data.accounts.models import Account, AccountParty, Placement
-from arrears.data.clients.models import Client, InterestPolicy
+from arrears.data.clients.models import Client, ClientGrant, InterestPolicy
 from arrears.data.ledger.models import Entry
 from arrears.data.parties.models import Party
+from arrears.data.users.models import User
 
 _refs = count(1)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -21,8 +23,10 @@ def make_client(
     after_charge_off: bool = True,
     waterfall: str = "fees,costs,interest,principal",
     cap_ppm: int | None = None,
+    granted_to: str | User | Sequence[str | User] = (),
 ) -> Client:
-    return Client.objects.create(
+    """A client; ``granted_to`` names the collectors (users or user names) granted it."""
+    client = Client.objects.create(
         code=code,
         name=f"{code} Bank",
         interest_policy=InterestPolicy.CONTRACT if interest else InterestPolicy.NONE,
@@ -30,6 +34,18 @@ def make_client(
         waterfall=waterfall,
         rate_cap_ppm=cap_ppm,
     )
+    users = [granted_to] if isinstance(granted_to, str | User) else list(granted_to)
+    for user in users:
+        grant_clients(user, client)
+    return client
+
+
+def grant_clients(user: str | User, *clients: Client) -> None:
+    """Grant a collector these clients directly (no audit: a test's set-up)."""
+    if isinstance(user, str):
+        user = User.objects.get(username=user)
+    for client in clients:
+        ClientGrant.objects.get_or_create(user=user, client=client, defaults={"granted_at": NOW})
 
 
 def make_account(

@@ -87,7 +87,7 @@ class TestClients:
 
 class TestAccounts:
     def test_amounts_are_exact_decimal_strings(self, client, collector):
-        account = make_account(make_client(), principal=123_456, fees=5)
+        account = make_account(make_client(granted_to="casey"), principal=123_456, fees=5)
         body = client.get(f"/api/accounts/{account.pk}", **collector).json()
         assert body["balances"] == {
             "principal": "1234.56", "interest": "0.00", "fees": "0.05", "costs": "0.00",
@@ -109,7 +109,7 @@ class TestContactDecisions:
 
         from arrears.data.accounts.models import Hold
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         Hold.objects.create(account=account, kind="attorney", starts_on=date(2026, 11, 1),
                             ends_on=date(2026, 12, 1), source="letter from counsel")  # fmt: skip
         response = client.get(
@@ -129,7 +129,7 @@ class TestContactDecisions:
         ]
 
     def test_a_moment_without_offset_is_400_naming_at(self, client, collector):
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         response = client.get(
             f"/api/accounts/{account.pk}/contact-decisions", {"at": "2026-11-23T12:00:00"},
             **collector,
@@ -138,7 +138,7 @@ class TestContactDecisions:
         assert response.json()["field"] == "at"
 
     def test_a_malformed_moment_is_422_naming_at(self, client, collector):
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         response = client.get(
             f"/api/accounts/{account.pk}/contact-decisions", {"at": "soon"}, **collector
         )
@@ -164,7 +164,7 @@ class TestContactAttempts:
         )  # fmt: skip
 
     def test_recording_a_call_returns_it_with_its_decision(self, client, collector):
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         response = self._post(client, collector, account.pk, key="D-1")
         assert response.status_code == 201
         body = response.json()
@@ -176,7 +176,7 @@ class TestContactAttempts:
         assert again.status_code == 200 and again.json()["id"] == body["id"]
 
     def test_a_blocked_call_is_409_with_the_decision_and_nothing_recorded(self, client, collector):
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         self._post(client, collector, account.pk, direction="inbound", outcome="conversation")
         response = self._post(client, collector, account.pk, at="2026-11-04T20:00:00Z")
         assert response.status_code == 409
@@ -194,7 +194,7 @@ class TestContactAttempts:
         from datetime import datetime, timedelta
         from zoneinfo import ZoneInfo
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         self._post(client, collector, account.pk, direction="inbound", outcome="conversation",
                    at=None)  # fmt: skip
         rows = client.get(f"/api/accounts/{account.pk}/contactability", **collector).json()
@@ -218,7 +218,7 @@ class TestContactAttempts:
         ],
     )
     def test_bad_input_is_4xx_naming_the_field(self, client, collector, body, status, field):
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         response = self._post(client, collector, account.pk, **body)
         assert response.status_code == status
         assert response.json()["field"] == field
@@ -228,7 +228,7 @@ class TestContactAttempts:
     def test_a_missing_outcome_is_422_naming_it(self, client, collector):
         import json
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         response = client.post(
             f"/api/accounts/{account.pk}/contact-attempts", json.dumps({"channel": "call"}),
             content_type="application/json", **collector,
@@ -253,7 +253,7 @@ class TestValidationNotices:
         from arrears.services.common import Actor, document_store, letter_renderer
         from arrears.services.compliance.notices import validation_notices_send
 
-        account = make_account(make_client(), itemization_date=date(2025, 1, 1))
+        account = make_account(make_client(granted_to="casey"), itemization_date=date(2025, 1, 1))
         ContactPoint.objects.create(
             party_id=AccountParty.objects.get(account=account).party_id, kind="address",
             address1="1 Main St", city="Buffalo", state="NY", zip="14201",
@@ -320,7 +320,7 @@ class TestDisputes:
     def test_record_list_answer_and_queue(self, client, collector):
         import json
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         created = self._post(client, collector, account.pk, disputed_amount="125.40")
         assert created.status_code == 201
         body = created.json()
@@ -349,7 +349,7 @@ class TestDisputes:
         ],
     )
     def test_bad_input_is_4xx_naming_the_field(self, client, collector, body, status, field):
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         response = self._post(client, collector, account.pk, **body)
         assert response.status_code == status
         assert response.json()["field"] == field
@@ -369,7 +369,7 @@ class TestContactRestrictions:
     def test_record_list_and_end(self, client, collector):
         import json
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         created = client.post(
             f"/api/accounts/{account.pk}/contact-restrictions",
             json.dumps({"kind": "inconvenient_time", "weekdays": "0,1,2,3,4",
@@ -391,7 +391,7 @@ class TestContactRestrictions:
     def test_bad_input_names_the_field(self, client, collector):
         import json
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         for body, status, field in (
             ({"kind": "opt_out", "channel": "fax"}, 400, "channel"),
             ({"kind": "inconvenient_time", "weekdays": "mon", "starts_at": "09:00",
@@ -412,7 +412,7 @@ class TestDocumentsAndComplaints:
     def test_upload_list_and_download_a_document(self, client, collector):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         upload = SimpleUploadedFile("letter.pdf", b"%PDF-1.7 cease", content_type="application/pdf")
         created = client.post(f"/api/accounts/{account.pk}/documents",
                               {"file": upload, "kind": "cease_letter",
@@ -433,7 +433,7 @@ class TestDocumentsAndComplaints:
     def test_a_bad_kind_or_an_empty_file_is_400_naming_the_field(self, client, collector):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         for data, field in (
             ({"file": SimpleUploadedFile("a.pdf", b"x"), "kind": "selfie"}, "kind"),
             ({"file": SimpleUploadedFile("a.pdf", b""), "kind": "other"}, "file"),
@@ -445,7 +445,7 @@ class TestDocumentsAndComplaints:
     def test_log_and_respond_to_a_complaint(self, client, collector):
         import json
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to="casey"))
         created = client.post(f"/api/accounts/{account.pk}/complaints",
                               json.dumps({"received_on": "2026-11-02", "source": "cfpb",
                                           "category": "communication"}),

@@ -18,7 +18,9 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 def test_collector_signs_in_finds_an_account_and_reads_it(live_server, page):
     User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
-    account = make_account(make_client(), principal=250_000, interest=12_345, fees=2_500)
+    account = make_account(
+        make_client(granted_to="casey"), principal=250_000, interest=12_345, fees=2_500
+    )
     payment_post(account_id=account.pk, amount_minor=10_000, received_on=date(2026, 2, 1),
                  source="card", actor=Actor.system("test"), now=NOW)  # fmt: skip
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -43,7 +45,7 @@ def test_collector_signs_in_finds_an_account_and_reads_it(live_server, page):
 
 def test_collector_logs_a_conversation_and_sees_the_phone_close(live_server, page):
     User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
-    account = make_account(make_client())
+    account = make_account(make_client(granted_to="casey"))
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{live_server.url}/accounts/{account.pk}/")
     page.fill("#id_username", "casey")

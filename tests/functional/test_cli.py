@@ -174,6 +174,59 @@ class TestLoadDemo:
         assert Contactability.objects.count() == 60 * 4
         assert arrears("load-demo", "--accounts", "60") == {"loaded": False}
         assert ContactAttempt.objects.count() == attempts
+        from arrears.data.users.models import User
+        from arrears.services.accounts.access import visible_accounts
+
+        collector = User.objects.get(username="collector")  # works every demo client
+        assert sorted(collector.client_grants.values_list("client__code", flat=True)) == [
+            "MVH", "NBK", "OWN"]  # fmt: skip
+        assert visible_accounts(collector, Account.objects.all()).count() == 60
+
+
+class TestGrantClients:
+    @pytest.fixture
+    def casey(self):  # type: ignore[no-untyped-def]
+        from arrears.data.users.models import User
+        from tests.factories import make_client
+
+        make_client("ACME"), make_client("BETA")
+        return User.objects.create_user("casey", password="x")
+
+    def test_grants_then_revokes_and_audits_each(self, casey):
+        from arrears.data.audit.models import AuditEvent
+
+        granted = arrears("grant-clients", "casey", "acme", "BETA")
+        assert granted == {"user": "casey", "changed": ["ACME", "BETA"], "unchanged": [],
+                           "clients": ["ACME", "BETA"]}  # fmt: skip
+        again = arrears("grant-clients", "casey", "ACME")
+        assert (again["changed"], again["unchanged"]) == ([], ["ACME"])
+        revoked = arrears("grant-clients", "casey", "ACME", "--revoke")
+        assert (revoked["changed"], revoked["clients"]) == (["ACME"], ["BETA"])
+        events = list(AuditEvent.objects.filter(event__startswith="access.").order_by("id")
+                      .values_list("event", "actor_label", "details"))  # fmt: skip
+        assert events == [
+            ("access.clients_granted", "cli:grant-clients",
+             {"user": "casey", "clients": ["ACME", "BETA"], "holds": ["ACME", "BETA"]}),
+            ("access.clients_revoked", "cli:grant-clients",
+             {"user": "casey", "clients": ["ACME"], "holds": ["BETA"]}),
+        ]  # fmt: skip
+
+    def test_says_what_it_did_without_json(self, casey):
+        out = StringIO()
+        call_command("grant-clients", "casey", "ACME", stdout=out)
+        assert out.getvalue().strip() == "ACME granted to casey; casey now holds ACME."
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [(("nobody", "ACME"), "no user 'nobody'"), (("casey", "ACME", "NOPE"), "no client NOPE")],
+    )
+    def test_an_unknown_user_or_client_exits_2_and_grants_nothing(self, casey, args, message):
+        from arrears.data.clients.models import ClientGrant
+
+        with pytest.raises(CommandError) as refused:
+            call_command("grant-clients", *args, stdout=StringIO(), stderr=StringIO())
+        assert (refused.value.returncode, str(refused.value)) == (2, message)
+        assert not ClientGrant.objects.exists()
 
 
 class TestQueues:

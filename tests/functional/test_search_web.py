@@ -11,7 +11,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from arrears.data.audit.models import AuditEvent
+from arrears.data.clients.models import Client
 from arrears.data.users.models import Role, User
+from tests.factories import grant_clients
 from tests.functional.test_api import basic
 from tests.functional.test_cli import arrears
 from tests.integration.test_search import book  # noqa: F401  (the fixture)
@@ -20,8 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def collector(client):
+def collector(client, book):  # noqa: F811
+    """Casey, a collector signed in, granted both of the book's clients."""
     user = User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
+    grant_clients(user, *Client.objects.filter(code__in=["ACME", "BETA"]))
     client.force_login(user)
     return user
 
@@ -93,8 +97,10 @@ class TestSuggestions:
 
 class TestSearchApi:
     @pytest.fixture
-    def casey(self):
-        User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
+    def casey(self, book):  # noqa: F811
+        user = User.objects.create_user("casey", password="a-long-real-passphrase",
+                                        role=Role.COLLECTOR)  # fmt: skip
+        grant_clients(user, *Client.objects.filter(code__in=["ACME", "BETA"]))
         return basic("casey", "a-long-real-passphrase")
 
     def test_a_misspelled_name_comes_back_best_first_with_exact_money(self, client, casey, book):  # noqa: F811
@@ -144,3 +150,50 @@ class TestSearchCli:
         assert refused.value.returncode == 2 and "limit must be between 1 and 1000" in str(
             refused.value
         )
+
+
+class TestSearchHonoursGrants:
+    """A collector granted ACME alone: BETA's account of John Smith is never found, suggested
+    or returned, whatever the text."""
+
+    @pytest.fixture
+    def acme_only(self, client, book):  # noqa: F811
+        user = User.objects.create_user("dana", password="a-long-real-passphrase",
+                                        role=Role.COLLECTOR)  # fmt: skip
+        grant_clients(user, Client.objects.get(code="ACME"))
+        client.force_login(user)
+        return user
+
+    def test_the_search_page_lists_only_granted_accounts(self, client, acme_only, book):  # noqa: F811
+        html = client.get(reverse("account-list"), {"q": "Jonh Smiht"}).content.decode()
+        assert f'href="/accounts/{book["BETA/B-1"]}/"' not in html
+        assert f'href="/accounts/{book["ACME/A-1"]}/"' in html
+
+    def test_an_exact_identifier_of_an_ungranted_account_finds_nothing(
+        self,
+        client,
+        acme_only,
+        book,  # noqa: F811
+    ) -> None:
+        for text in (str(book["BETA/B-1"]), "B-1", "ref:B-1"):
+            response = client.get(reverse("account-list"), {"q": text})
+            assert response.status_code == 200, text  # no redirect to the account
+            assert f"/accounts/{book['BETA/B-1']}/" not in response.content.decode()
+
+    def test_suggestions_leave_ungranted_accounts_out(self, client, acme_only, book):  # noqa: F811
+        html = client.get(reverse("account-list"), {"q": "Jonh Smiht"},
+                          HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+        assert f"/accounts/{book['BETA/B-1']}/" not in html
+        assert f"/accounts/{book['ACME/A-1']}/" in html
+
+    def test_the_api_returns_only_granted_accounts(self, client, acme_only, book):  # noqa: F811
+        auth = basic("dana", "a-long-real-passphrase")
+        body = client.get("/api/search", {"q": "Jonh Smiht"}, **auth).json()
+        assert {h["client"] for h in body["hits"]} == {"ACME"}
+        assert client.get("/api/search", {"q": "B-1"}, **auth).json()["hits"] == []
+
+    def test_a_collector_without_grants_finds_nothing(self, client, book):  # noqa: F811
+        User.objects.create_user("erin", password="a-long-real-passphrase", role=Role.COLLECTOR)
+        body = client.get("/api/search", {"q": "Smith"},
+                          **basic("erin", "a-long-real-passphrase")).json()  # fmt: skip
+        assert body["hits"] == []

@@ -55,7 +55,9 @@ class TestLogin:
 
 class TestAccountPage:
     def test_shows_balances_by_bucket_itemization_and_ledger(self, client, collector):
-        account = make_account(make_client(), principal=123_456, interest=2_000, fees=1_500)
+        account = make_account(
+            make_client(granted_to=collector), principal=123_456, interest=2_000, fees=1_500
+        )
         payment_post(account_id=account.pk, amount_minor=2_500, received_on=date(2026, 2, 1),
                      source="card", actor=Actor.system("test"), now=NOW)  # fmt: skip
         hold_add(account_id=account.pk, kind="dispute", starts_on=date(2026, 1, 5),
@@ -83,7 +85,7 @@ class TestAccountPage:
     ):
         from arrears.data.accounts.models import Hold
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to=collector))
         Hold.objects.create(account=account, kind="cease", starts_on=date(2020, 1, 1),
                             source="consumer letter")  # fmt: skip
         html = client.get(reverse("account-page", args=[account.pk])).content.decode()
@@ -95,7 +97,7 @@ class TestAccountPage:
         assert "12 CFR 1006.6(c); 15 U.S.C. 1692c(c)" in html
 
     def test_search_by_client_reference_opens_the_one_account_it_names(self, client, collector):
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to=collector))
         response = client.get(reverse("account-list"), {"q": account.client_ref})
         assert response.status_code == 302
         assert response["Location"] == reverse("account-page", args=[account.pk])
@@ -187,7 +189,7 @@ class TestLogContact:
     def test_a_logged_letter_appears_in_the_history(self, client, collector):
         from arrears.data.contacts.models import ContactAttempt
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to=collector))
         response = self._log(client, account.pk, note="sent the itemized statement")
         assert response.status_code == 302
         assert response["Location"] == f"/accounts/{account.pk}/#history"
@@ -203,7 +205,7 @@ class TestLogContact:
         from arrears.data.accounts.models import Hold
         from arrears.data.contacts.models import ContactAttempt
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to=collector))
         Hold.objects.create(account=account, kind="cease", starts_on=date(2020, 1, 1),
                             source="consumer letter")  # fmt: skip
         response = self._log(client, account.pk, channel="call", outcome="no_answer")
@@ -219,7 +221,7 @@ class TestLogContact:
         from arrears.data.accounts.models import Hold
         from arrears.data.contacts.models import ContactAttempt
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to=collector))
         Hold.objects.create(account=account, kind="cease", starts_on=date(2020, 1, 1),
                             source="consumer letter")  # fmt: skip
         response = self._log(client, account.pk, channel="call", direction="inbound",
@@ -230,7 +232,7 @@ class TestLogContact:
     def test_an_outcome_that_does_not_fit_the_channel_is_named(self, client, collector):
         from arrears.data.contacts.models import ContactAttempt
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to=collector))
         response = self._log(client, account.pk, outcome="no_answer")
         assert response.status_code == 400
         assert "a letter can end as delivered, received, sent, undeliverable" in (
@@ -259,7 +261,7 @@ def test_the_account_page_lists_validation_notices_with_their_documents(client, 
     from arrears.services.common import document_store, letter_renderer
     from arrears.services.compliance.notices import validation_notices_send
 
-    account = make_account(make_client(), itemization_date=date(2025, 1, 1))
+    account = make_account(make_client(granted_to=collector), itemization_date=date(2025, 1, 1))
     ContactPoint.objects.create(
         party_id=AccountParty.objects.get(account=account).party_id, kind="address",
         address1="1 Main St", city="Buffalo", state="NY", zip="14201",
@@ -282,7 +284,7 @@ class TestDisputes:
     def test_a_collector_records_a_dispute_and_the_account_holds(self, client, collector):
         from arrears.data.cases.models import Dispute
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to=collector))
         response = client.post(reverse("dispute-log", args=[account.pk]), {
             "dispute-kind": "dispute",
             "dispute-received_on": "2025-12-01",
@@ -304,7 +306,7 @@ class TestDisputes:
     def test_a_bad_date_is_named_and_nothing_is_recorded(self, client, collector):
         from arrears.data.cases.models import Dispute
 
-        account = make_account(make_client())
+        account = make_account(make_client(granted_to=collector))
         response = client.post(reverse("dispute-log", args=[account.pk]), {
             "dispute-kind": "dispute",
             "dispute-received_on": "2999-01-01",
@@ -341,7 +343,7 @@ class TestDisputes:
 def test_a_collector_records_an_email_opt_out_and_the_panel_blocks_email(client, collector):
     from arrears.data.contacts.models import ContactRestriction
 
-    account = make_account(make_client())
+    account = make_account(make_client(granted_to=collector))
     response = client.post(reverse("restriction-log", args=[account.pk]), {
             "restriction-kind": "opt_out",
             "restriction-channel": "email",
@@ -361,7 +363,7 @@ def test_a_collector_records_an_email_opt_out_and_the_panel_blocks_email(client,
 def test_an_opt_out_without_a_medium_is_named_and_not_recorded(client, collector):
     from arrears.data.contacts.models import ContactRestriction
 
-    account = make_account(make_client())
+    account = make_account(make_client(granted_to=collector))
     response = client.post(reverse("restriction-log", args=[account.pk]), {
             "restriction-kind": "opt_out",
             "restriction-channel": "",
@@ -376,7 +378,7 @@ def test_an_opt_out_without_a_medium_is_named_and_not_recorded(client, collector
 def test_a_collector_keeps_a_document_and_logs_a_complaint(client, collector):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    account = make_account(make_client())
+    account = make_account(make_client(granted_to=collector))
     response = client.post(reverse("document-upload", args=[account.pk]), {
         "document-kind": "affidavit",
         "document-received_on": "2026-11-20",

@@ -31,7 +31,7 @@ def people():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def built(client, people, monday):  # type: ignore[no-untyped-def]
     sam, _, _ = people
-    acme = make_client()
+    acme = make_client(granted_to="casey")
     accounts = [make_new_yorker(acme, 30_000), make_new_yorker(acme, 90_000)]
     body = {"code": "ny", "name": "New York", "filters": {"states": ["NY"]},
             "order": "balance_high", "mode": "pooled", "members": ["casey"]}  # fmt: skip

@@ -24,9 +24,9 @@ SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 def day(settings, monday):  # type: ignore[no-untyped-def]
     # The clock is frozen in the past: a session cookie with an expiry date would be dropped.
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-    acme = make_client()
-    accounts = [make_new_yorker(acme, 120_000), make_new_yorker(acme, 45_000)]
     User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
+    acme = make_client(granted_to="casey")
+    accounts = [make_new_yorker(acme, 120_000), make_new_yorker(acme, 45_000)]
     queue_define(code="fresh", name="Fresh placements", filters={}, order="balance_high",
                  mode="pooled", members=["casey"], actor=Actor.system("test"), now=MONDAY)  # fmt: skip
     queue_build("fresh", now=MONDAY, actor=Actor.system("test"))

@@ -36,10 +36,10 @@ def monday(monkeypatch):
 @pytest.fixture
 def desk(client, monday):  # type: ignore[no-untyped-def]
     """Casey, a collector, signed in, with a queue of two New York accounts."""
-    acme = make_client()
-    accounts = [make_new_yorker(acme, 80_000), make_new_yorker(acme, 20_000)]
     casey = User.objects.create_user("casey", password="a-long-real-passphrase",
                                      role=Role.COLLECTOR)  # fmt: skip
+    acme = make_client(granted_to=casey)
+    accounts = [make_new_yorker(acme, 80_000), make_new_yorker(acme, 20_000)]
     queue_define(code="fresh", name="Fresh placements", filters={}, order="balance_high",
                  mode="pooled", members=["casey"], actor=ACTOR, now=monday)  # fmt: skip
     queue_build("fresh", now=monday, actor=ACTOR)

@@ -11,7 +11,7 @@ from django.db import connection
 from arrears.data.ledger.models import Entry
 from arrears.services.common import Actor
 from arrears.services.ledger.operations import payment_post
-from tests.factories import NOW, make_account, make_client, make_new_yorker
+from tests.factories import NOW, grant_clients, make_account, make_client, make_new_yorker
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -88,6 +88,8 @@ def test_sixteen_collectors_taking_next_account_never_share_one():
     for n in range(120):
         make_new_yorker(client, principal=10_000 + n)
     users = [User.objects.create_user(f"c{n:02d}", password="x") for n in range(16)]
+    for user in users:
+        grant_clients(user, client)
     queue_define(code="pool", name="Pool", filters={}, order="balance_high", mode="pooled",
                  members=[u.username for u in users], actor=Actor.system("test"), now=monday)  # fmt: skip
     queue_build("pool", now=monday, actor=Actor.system("test"))

@@ -42,11 +42,11 @@ def _user(name: str, role: str = "collector") -> User:
 @pytest.fixture
 def book():  # type: ignore[no-untyped-def]
     """Five New York accounts of 500 to 100 dollars, and a queue of them, highest first."""
-    client = make_client()
+    alice, bob = _user("alice"), _user("bob")
+    client = make_client(granted_to=[alice, bob])
     accounts = [
         make_new_yorker(client, principal=p) for p in (50_000, 40_000, 30_000, 20_000, 10_000)
     ]
-    alice, bob = _user("alice"), _user("bob")
     queue_define(code="ny-high", name="New York, high balances", filters={"states": ["NY"]},
                  order="balance_high", mode="pooled", members=["alice", "bob"], actor=ACTOR,
                  now=MONDAY)  # fmt: skip

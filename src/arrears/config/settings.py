@@ -14,6 +14,14 @@ Everything that differs between a laptop and production comes from the environme
 - ``ARREARS_COLLECTOR_NAME``, ``ARREARS_COLLECTOR_ADDRESS`` (lines separated by ``|``),
   ``ARREARS_COLLECTOR_PHONE``, ``ARREARS_COLLECTOR_HOURS``, ``ARREARS_COLLECTOR_WEBSITE``: who
   signs letters and where consumers write to.
+- ``ARREARS_SESSION_IDLE_MINUTES``: a signed-in session ends after this many minutes without a
+  request, on the web and for the API's session authentication (default 30).
+- ``ARREARS_SMTP_HOST`` (with ``ARREARS_SMTP_PORT``, default 587, ``ARREARS_SMTP_USER``,
+  ``ARREARS_SMTP_PASSWORD``, ``ARREARS_SMTP_TLS``, default on, ``ARREARS_SMTP_SSL``): the mail
+  server for password-reset mail. Unset: mail is printed to the console when ``ARREARS_DEBUG`` is
+  on, and dropped otherwise (a reset link must never land in a production log).
+- ``ARREARS_EMAIL_FROM``: the sender of that mail (default ``Arrears <no-reply@localhost>``).
+- ``ARREARS_PASSWORD_RESET_MINUTES``: how long an emailed reset link works (default 60).
 """
 
 from __future__ import annotations
@@ -111,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "arrears.interfaces.web.sessions.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -159,10 +168,44 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["arrears.interfaces.web.auth.DemoAwareBackend"]
+
+# Sessions end after this many idle minutes (web and API session auth); the last request is
+# recorded at most once a refresh interval, so an active session costs one write a minute.
+ARREARS_SESSION_IDLE_MINUTES = int(os.environ.get("ARREARS_SESSION_IDLE_MINUTES", "30"))
+ARREARS_SESSION_REFRESH_SECONDS = 60
+# After this many failed sign-ins for a user name within the minutes, it is locked as long.
+ARREARS_LOGIN_LOCK_FAILURES = 5
+ARREARS_LOGIN_LOCK_MINUTES = 15
+
+# Mail (password resets). Tests replace the backend with Django's in-memory outbox.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("ARREARS_PASSWORD_RESET_MINUTES", "60")) * 60
+DEFAULT_FROM_EMAIL = os.environ.get("ARREARS_EMAIL_FROM", "Arrears <no-reply@localhost>")
+_mail: dict[str, object]
+if os.environ.get("ARREARS_SMTP_HOST"):
+    _smtp_ssl = _env_flag("ARREARS_SMTP_SSL")
+    _mail = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ["ARREARS_SMTP_HOST"],
+            "port": int(os.environ.get("ARREARS_SMTP_PORT", "587")),
+            "username": os.environ.get("ARREARS_SMTP_USER", ""),
+            "password": os.environ.get("ARREARS_SMTP_PASSWORD", ""),
+            "use_ssl": _smtp_ssl,
+            "use_tls": _env_flag("ARREARS_SMTP_TLS", default=not _smtp_ssl),
+            "timeout": 20,
+        },
+    }
+elif DEBUG:
+    _mail = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+else:
+    _mail = {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+MAILERS = {"default": _mail}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"

@@ -1,5 +1,6 @@
 """Clients: the creditors who place accounts, and the terms we collect under."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -51,3 +52,27 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.name}"
+
+
+class ClientGrant(models.Model):
+    """A collector may see and work the accounts of this client. Roles that oversee the whole
+    book (supervisors, compliance, accountants, admins) need no grant."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_grants"
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="grants")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="Empty when a command granted it.",
+    )  # fmt: skip
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client"], name="client_grant_once"),
+        ]
+        ordering = ["user_id", "client__code"]
+
+    def __str__(self) -> str:
+        return f"{self.client.code} granted to {self.user}"

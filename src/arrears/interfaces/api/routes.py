@@ -6,6 +6,8 @@ body names the field: ``{"detail": ..., "field": ..., "code": ...}``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -23,6 +25,16 @@ from arrears.data.cases.models import Complaint, Dispute, Document
 from arrears.data.clients.models import Client, ClientKind, InterestPolicy
 from arrears.data.contacts.models import ContactAttempt, ContactRestriction, ValidationNotice
 from arrears.data.users.models import Role
+from arrears.services.accounts.access import (
+    granted_client_ids,
+    require_account_visible,
+    require_client_visible,
+    require_complaint_visible,
+    require_dispute_visible,
+    require_document_visible,
+    require_notice_visible,
+    require_restriction_visible,
+)
 from arrears.services.accounts.queries import account_detail
 from arrears.services.clients.operations import client_add
 from arrears.services.common import (
@@ -138,6 +150,23 @@ def forbidden(request: HttpRequest, exc: PermissionDeniedError) -> HttpResponse:
     )
 
 
+def visible_only(require: Callable[[Any, Any], None], key: str) -> Callable[..., Any]:
+    """A router decorator: every endpoint whose path names ``key`` first checks that the caller
+    may see that record (services.accounts.access); a refusal is the same 404 as a record that
+    does not exist. Applied to whole routers, so an endpoint added later is covered too."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if key in kwargs:
+                require(request.user, kwargs[key])
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorator
+
+
 # --- clients -----------------------------------------------------------------------------------
 
 clients = Router(tags=["clients"])
@@ -165,7 +194,10 @@ class ClientOut(Schema):
 
 @clients.get("", response=list[ClientOut])
 def list_clients(request: HttpRequest) -> list[Client]:
-    return list(Client.objects.order_by("code"))
+    """The clients you may see: a collector's granted clients, everyone else's every client."""
+    ids = granted_client_ids(request.user)
+    rows = Client.objects.order_by("code")
+    return list(rows if ids is None else rows.filter(pk__in=ids))
 
 
 @clients.post("", response={201: ClientOut, 400: ErrorOut, 409: ErrorOut, 403: ErrorOut})
@@ -187,6 +219,7 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Status[Any]:
 # --- placements ----------------------------------------------------------------------------------
 
 placements = Router(tags=["placements"])
+placements.add_decorator(visible_only(require_client_visible, "client_code"))
 
 
 class UploadOut(Schema):
@@ -295,6 +328,7 @@ def placement_report(
 # --- accounts ------------------------------------------------------------------------------------
 
 accounts = Router(tags=["accounts"])
+accounts.add_decorator(visible_only(require_account_visible, "account_id"))
 
 
 class BalancesOut(Schema):
@@ -580,6 +614,7 @@ def get_validation_notices(request: HttpRequest, account_id: int) -> Status[Any]
 
 
 notices = Router(tags=["validation notices"])
+notices.add_decorator(visible_only(require_notice_visible, "reference"))
 
 
 class ReturnedIn(Schema):
@@ -682,6 +717,7 @@ def get_disputes(request: HttpRequest, account_id: int) -> Status[Any]:
 
 
 cases = Router(tags=["disputes"])
+cases.add_decorator(visible_only(require_dispute_visible, "dispute_id"))
 
 
 class AnswerIn(Schema):
@@ -761,7 +797,7 @@ class QueueOut(Schema):
 @api.get("/compliance/queue", response=QueueOut, tags=["disputes"])
 def get_compliance_queue(request: HttpRequest) -> dict[str, Any]:
     """Open disputes and requests, overdue first, then by the date the answer is due."""
-    queue = compliance_queue(today=timezone.localdate())
+    queue = compliance_queue(today=timezone.localdate(), user=request.user)
     return {
         "today": queue.today, "open": len(queue.items), "overdue": queue.overdue,
         "halting": queue.halting,
@@ -847,6 +883,7 @@ def get_contact_restrictions(request: HttpRequest, account_id: int) -> Status[An
 
 
 restrictions = Router(tags=["contact restrictions"])
+restrictions.add_decorator(visible_only(require_restriction_visible, "restriction_id"))
 
 
 class EndIn(Schema):
@@ -921,6 +958,7 @@ def get_documents(request: HttpRequest, account_id: int) -> Status[Any]:
 
 
 files = Router(tags=["documents"])
+files.add_decorator(visible_only(require_document_visible, "document_id"))
 
 
 @files.get("/{document_id}", response={404: ErrorOut})
@@ -957,6 +995,7 @@ def get_complaints(request: HttpRequest, account_id: int) -> Status[Any]:
 
 
 complaint_router = Router(tags=["complaints"])
+complaint_router.add_decorator(visible_only(require_complaint_visible, "complaint_id"))
 
 
 class RespondIn(Schema):

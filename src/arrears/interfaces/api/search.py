@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema, Status
 
 from arrears.interfaces.api.routes import ErrorOut, _actor, _amount, api
+from arrears.services.accounts.access import granted_client_ids
 from arrears.services.accounts.search import search_accounts
 from arrears.services.common import ServiceError
 
@@ -40,12 +41,14 @@ class SearchOut(Schema):
 def get_search(request: HttpRequest, q: str, limit: int = 20) -> Status[Any]:
     """Accounts by account number, client reference, name (typos tolerated), phone, email,
     SSN (full or last 4), or ZIP; best first. Prefixes narrow the reading: ``ssn:6789``,
-    ``zip:14201``, ``phone:…``, ``email:…``, ``ref:…``, ``name:…``. SSN searches are audited."""
+    ``zip:14201``, ``phone:…``, ``email:…``, ``ref:…``, ``name:…``. SSN searches are audited.
+    A collector finds only the accounts of the clients granted to them."""
     if not q.strip():
         raise ServiceError("type something to search for", field="q")
     if not 1 <= limit <= MAX_LIMIT:
         raise ServiceError(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    result = search_accounts(q, actor=_actor(request), limit=limit)
+    result = search_accounts(q, client_ids=granted_client_ids(request.user), actor=_actor(request),
+                             limit=limit)  # fmt: skip
     hits = [
         {
             "account_id": h.account_id,

@@ -7,17 +7,20 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from arrears.core.money import format_minor
 from arrears.core.pii import mask_ssn
 from arrears.data.accounts.models import Account, AccountParty, Hold, Placement
 from arrears.data.audit.models import AuditEvent
-from arrears.data.clients.models import Client
+from arrears.data.clients.models import Client, ClientGrant
 from arrears.data.imports.models import ImportReject, ImportRun
 from arrears.data.ledger.models import Entry
 from arrears.data.parties.models import ContactPoint, Party, PartyLinkReview
 from arrears.data.users.models import User
+from arrears.services.accounts.access import GRANTING_ROLES, clients_grant, clients_revoke
 from arrears.services.common import Actor, audit_record
 
 admin.site.site_header = "Arrears back office"
@@ -87,12 +90,78 @@ class ReadOnlyMixin:
         return False
 
 
+class GrantInline(ReadOnlyMixin, admin.TabularInline[ClientGrant, Any]):
+    """The clients a user holds, on their page; grants are added and revoked under "Client
+    grants", where each change goes through the audited service."""
+
+    model = ClientGrant
+    fk_name = "user"
+    extra = 0
+    fields = ("client", "granted_by", "granted_at")
+    readonly_fields = fields
+    verbose_name_plural = "Client grants (collectors see only these clients)"
+
+
 @admin.register(User)
 class ArrearsUserAdmin(AuditedAdminMixin, UserAdmin[User]):
     list_display = ("username", "first_name", "last_name", "role", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff")
     fieldsets = (*UserAdmin.fieldsets, ("Arrears", {"fields": ("role",)}))  # type: ignore[misc]
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Arrears", {"fields": ("role",)}))
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return [GrantInline] if obj is not None else []  # a new user holds no grant yet
+
+
+def _may_grant(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff
+                and (user.is_superuser or getattr(user, "role", None) in GRANTING_ROLES))  # fmt: skip
+
+
+@admin.register(ClientGrant)
+class ClientGrantAdmin(admin.ModelAdmin[ClientGrant]):
+    """Which clients each collector may see and work. Supervisors and administrators grant and
+    revoke here; every change goes through services.accounts.access and is audited."""
+
+    list_display = ("user", "client", "granted_by", "granted_at")
+    list_filter = ("client",)
+    search_fields = ("user__username", "client__code")
+    list_select_related = ("user", "client", "granted_by")
+    fields = ("user", "client")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _may_grant(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_grant(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _may_grant(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a grant is added or revoked, never edited
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_grant(request)
+
+    def _by(self, request: HttpRequest) -> User:
+        assert isinstance(request.user, User)
+        return request.user
+
+    def save_model(self, request: HttpRequest, obj: ClientGrant, form: Any, change: bool) -> None:
+        clients_grant(username=obj.user.username, client_codes=[obj.client.code],
+                      by=self._by(request), actor=_actor(request), now=timezone.now())  # fmt: skip
+        obj.pk = ClientGrant.objects.get(user=obj.user, client=obj.client).pk
+
+    def delete_model(self, request: HttpRequest, obj: ClientGrant) -> None:
+        clients_revoke(username=obj.user.username, client_codes=[obj.client.code],
+                       by=self._by(request), actor=_actor(request), now=timezone.now())  # fmt: skip
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ClientGrant]) -> None:
+        with transaction.atomic():
+            for grant in queryset.select_related("user", "client"):
+                self.delete_model(request, grant)
 
 
 @admin.register(Client)

@@ -1,12 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from arrears.interfaces.web import supervise, views, work
+from arrears.interfaces.web import passwords, supervise, views, work
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/reset/", passwords.ResetRequestView.as_view(), name="password_reset"),
+    path("password/reset/sent/", passwords.ResetSentView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        passwords.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", passwords.ResetDoneView.as_view(), name="password_reset_complete"),
+    path("password/change/", passwords.ChangeView.as_view(), name="password_change"),
+    path("password/change/done/", passwords.ChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/", views.account_list, name="account-list"),
     path("accounts/<int:account_id>/", views.account_page, name="account-page"),
     path("work/", work.work_home, name="work-home"),

@@ -28,8 +28,15 @@ from arrears.data.cases.models import (
     Medium,
 )
 from arrears.data.contacts.models import Channel, Direction, Outcome, RestrictionKind
-from arrears.data.users.models import Role
-from arrears.services.accounts.queries import AccountView, account_detail, account_search
+from arrears.data.users.models import Role, User
+from arrears.interfaces.web.access import account_view_or_404, visible_or_404
+from arrears.services.accounts.access import (
+    granted_client_ids,
+    require_complaint_visible,
+    require_dispute_visible,
+    require_document_visible,
+)
+from arrears.services.accounts.queries import AccountView, account_search
 from arrears.services.accounts.search import search_accounts
 from arrears.services.common import Actor, ServiceError, document_store, letter_renderer
 from arrears.services.compliance.cases import (
@@ -73,17 +80,23 @@ EXACT_READINGS = {"account number", "client reference", "SSN", "phone", "email"}
 
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
-    """The book of accounts, or, with ``q``, what the search box found (best first)."""
+    """The book of accounts, or, with ``q``, what the search box found (best first); a
+    collector only ever sees the accounts of the clients granted to them."""
     query = request.GET.get("q", "").strip()
+    clients = granted_client_ids(request.user)  # None: every client
     htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
     if htmx and not htmx.boosted:
         # Suggestions while the user types into the header's box: a short list, no SSNs.
-        found = search_accounts(query, limit=SUGGESTIONS, by_ssn=False) if query else None
+        found = (search_accounts(query, client_ids=clients, limit=SUGGESTIONS, by_ssn=False)
+                 if query else None)  # fmt: skip
         return render(request, "web/_search_suggest.html", {"result": found, "q": query})
     if not query:
-        page = Paginator(account_search(""), 50).get_page(request.GET.get("page"))
+        page = Paginator(account_search("", user=request.user), 50).get_page(
+            request.GET.get("page")
+        )
         return render(request, "web/account_list.html", {"page": page, "q": query})
-    result = search_accounts(query, actor=_web_actor(request), limit=SEARCH_LIMIT)
+    result = search_accounts(query, client_ids=clients, actor=_web_actor(request),
+                             limit=SEARCH_LIMIT)  # fmt: skip
     if len(result.hits) == 1 and result.hits[0].matched_by in EXACT_READINGS:
         return redirect("account-page", result.hits[0].account_id)
     return render(request, "web/search_results.html", {"result": result, "q": query})
@@ -206,7 +219,7 @@ def _page(
             "queue": queue,
             "lease": lease_holder(account_id, now=now),
             "timeline": timeline(account_id, limit=60),
-            "linked": linked_accounts(account_id),
+            "linked": linked_accounts(account_id, user=_user(request)),
             "promises": open_promises(account_id),
             "callbacks": open_callbacks(account_id),
             "revealed": revealed or {},
@@ -235,9 +248,7 @@ def _page(
 
 @login_required
 def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
-    view = account_detail(account_id, today=timezone.localdate())
-    if view is None:
-        raise Http404("no such account")
+    view = account_view_or_404(request, account_id)
     return _page(request, view)
 
 
@@ -246,9 +257,7 @@ def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
 def contact_log(request: HttpRequest, account_id: int) -> HttpResponse:
     """Log a call, letter, email, text or visit. An outbound contact the rules block is refused
     with its reasons and nothing is saved."""
-    view = account_detail(account_id, today=timezone.localdate())
-    if view is None:
-        raise Http404("no such account")
+    view = account_view_or_404(request, account_id)
     if not _may(request, CONTACT_ROLES):
         return HttpResponse("Your role may not log contacts.", status=403)
     form = ContactForm(request.POST, view=view)
@@ -274,9 +283,7 @@ def contact_log(request: HttpRequest, account_id: int) -> HttpResponse:
 @require_POST
 def dispute_log(request: HttpRequest, account_id: int) -> HttpResponse:
     """Record a dispute or a request for the original creditor as the consumer made it."""
-    view = account_detail(account_id, today=timezone.localdate())
-    if view is None:
-        raise Http404("no such account")
+    view = account_view_or_404(request, account_id)
     if not _may(request, CONTACT_ROLES):
         return HttpResponse("Your role may not record disputes.", status=403)
     form = DisputeForm(request.POST)
@@ -298,6 +305,12 @@ def dispute_log(request: HttpRequest, account_id: int) -> HttpResponse:
         return _page(request, view, dispute_form=form, status=400)
     messages.success(request, "Dispute recorded: collection is on hold until it is answered.")
     return redirect(reverse("account-page", args=[account_id]) + "#disputes")
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 def _web_actor(request: HttpRequest) -> Actor:
@@ -328,6 +341,7 @@ def compliance_queue_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def dispute_answer_post(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    visible_or_404(request, require_dispute_visible, dispute_id)
     if not _may(request, QUEUE_ROLES):
         return HttpResponse("Only compliance officers and supervisors answer disputes.",
                             status=403)  # fmt: skip
@@ -355,9 +369,7 @@ def dispute_answer_post(request: HttpRequest, dispute_id: int) -> HttpResponse:
 @require_POST
 def restriction_log(request: HttpRequest, account_id: int) -> HttpResponse:
     """Record what the consumer asked about contact; honored at once."""
-    view = account_detail(account_id, today=timezone.localdate())
-    if view is None:
-        raise Http404("no such account")
+    view = account_view_or_404(request, account_id)
     if not _may(request, CONTACT_ROLES):
         return HttpResponse("Your role may not record contact requests.", status=403)
     form = RestrictionForm(request.POST, view=view)
@@ -383,9 +395,7 @@ def restriction_log(request: HttpRequest, account_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def document_upload(request: HttpRequest, account_id: int) -> HttpResponse:
-    view = account_detail(account_id, today=timezone.localdate())
-    if view is None:
-        raise Http404("no such account")
+    view = account_view_or_404(request, account_id)
     if not _may(request, CONTACT_ROLES):
         return HttpResponse("Your role may not add documents.", status=403)
     form = DocumentForm(request.POST, request.FILES)
@@ -408,6 +418,7 @@ def document_upload(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
+    visible_or_404(request, require_document_visible, document_id)
     found = document_content(document_id, document_store())
     if found is None:
         raise Http404("no such document")
@@ -421,9 +432,7 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def complaint_log(request: HttpRequest, account_id: int) -> HttpResponse:
-    view = account_detail(account_id, today=timezone.localdate())
-    if view is None:
-        raise Http404("no such account")
+    view = account_view_or_404(request, account_id)
     if not _may(request, QUEUE_ROLES | CONTACT_ROLES):
         return HttpResponse("Your role may not log complaints.", status=403)
     form = ComplaintForm(request.POST)
@@ -442,6 +451,7 @@ def complaint_log(request: HttpRequest, account_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def complaint_respond_post(request: HttpRequest, complaint_id: int) -> HttpResponse:
+    visible_or_404(request, require_complaint_visible, complaint_id)
     if not _may(request, QUEUE_ROLES):
         return HttpResponse("Only compliance officers and supervisors respond.", status=403)
     form = AnswerForm(request.POST)

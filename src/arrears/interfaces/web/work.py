@@ -25,7 +25,9 @@ from arrears.data.cases.models import DisputeReason
 from arrears.data.parties.models import PhoneType
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import WorkQueue
-from arrears.services.accounts.queries import AccountView, account_detail
+from arrears.interfaces.web.access import account_view_or_404, visible_or_404
+from arrears.services.accounts.access import require_account_visible
+from arrears.services.accounts.queries import AccountView
 from arrears.services.common import ServiceError
 from arrears.services.compliance.operations import ContactBlocked
 from arrears.services.ledger.operations import hold_add
@@ -41,7 +43,7 @@ from arrears.services.work.actions import (
 )
 from arrears.services.work.identity import personal_data_reveal
 from arrears.services.work.picking import NotAMember, lease_release, may_work, next_account
-from arrears.services.work.queries import queue_state, queues_for, skipped_accounts
+from arrears.services.work.queries import queue_state, queue_top, queues_for, skipped_accounts
 
 WORK_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
 
@@ -89,6 +91,7 @@ def work_next(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def work_release(request: HttpRequest, account_id: int) -> HttpResponse:
+    visible_or_404(request, require_account_visible, account_id)
     lease_release(account_id=account_id, user=_user(request), now=timezone.now())
     messages.success(request, "Account given back to the queue.")
     return redirect("work-home")
@@ -102,12 +105,11 @@ def queue_page(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("no such queue")
     if not may_work(_user(request), queue):
         return HttpResponse("This queue is not granted to you.", status=403)
-    now = timezone.now()
+    now, user = timezone.now(), _user(request)
     return render(request, "web/queue_page.html", {
-        "state": queue_state(queue, now=now, user=_user(request)),
-        "skipped": skipped_accounts(queue, now=now),
-        "top": queue.entries.filter(worked_at__isnull=True).select_related(
-            "account", "account__client").order_by("rank")[:25],
+        "state": queue_state(queue, now=now, user=user),
+        "skipped": skipped_accounts(queue, now=now, user=user),
+        "top": queue_top(queue, user=user, limit=25),
     })  # fmt: skip
 
 
@@ -236,9 +238,7 @@ def account_action(request: HttpRequest, account_id: int, action: str) -> HttpRe
 
     if action not in FORMS:
         raise Http404("no such action")
-    view = account_detail(account_id, today=timezone.localdate())
-    if view is None:
-        raise Http404("no such account")
+    view = account_view_or_404(request, account_id)
     if not _may_work(request):
         return HttpResponse("Your role may not act on accounts.", status=403)
     form = CallForm(request.POST, view=view) if action == "call" else FORMS[action](request.POST)
@@ -324,9 +324,7 @@ def account_reveal(request: HttpRequest, account_id: int) -> HttpResponse:
     """Show the parties' full SSN and date of birth once; the reveal is audited."""
     from arrears.interfaces.web.views import _page, _web_actor
 
-    view = account_detail(account_id, today=timezone.localdate())
-    if view is None:
-        raise Http404("no such account")
+    view = account_view_or_404(request, account_id)
     if not _may_work(request):
         return HttpResponse("Your role may not see personal data.", status=403)
     revealed = personal_data_reveal(

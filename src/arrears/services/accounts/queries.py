@@ -11,6 +11,7 @@ from arrears.core.pii import mask_ssn
 from arrears.data.accounts.models import Account, AccountParty, Hold
 from arrears.data.ledger.models import Entry, EntryKind
 from arrears.data.parties.models import ContactPoint, Party
+from arrears.services.accounts.access import Viewer, visible_accounts
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,12 @@ def itemize(account: Account, entries: list[Entry]) -> Itemization:
     )
 
 
-def account_search(query: str) -> QuerySet[Account]:
-    """Accounts by client reference, our account number, or the owing party's name."""
+def account_search(query: str, *, user: Viewer | None) -> QuerySet[Account]:
+    """Accounts by client reference, our account number, or the owing party's name, among those
+    ``user`` may see (None: every account, for commands and jobs)."""
     accounts = Account.objects.select_related("client").order_by("-balance_minor", "id")
+    if user is not None:
+        accounts = visible_accounts(user, accounts)
     query = query.strip()
     if not query:
         return accounts

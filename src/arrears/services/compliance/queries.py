@@ -15,6 +15,7 @@ from arrears.data.contacts.models import (
     ContactRestriction,
     ValidationNotice,
 )
+from arrears.services.accounts.access import Viewer, visible_accounts
 from arrears.services.compliance.snapshots import contact_snapshot, packs_in_force
 
 SHOWN_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER)
@@ -147,19 +148,22 @@ class ComplianceQueue:
                    i.dispute.within_validation_period)  # fmt: skip
 
 
-def compliance_queue(*, today: date, limit: int = 500) -> ComplianceQueue:
+def compliance_queue(
+    *, today: date, limit: int = 500, user: Viewer | None = None
+) -> ComplianceQueue:
     """Open disputes, requests and complaints, most urgent first (by the day the answer is
-    due, so the overdue come first)."""
-    rows = (
-        Dispute.objects.filter(status=CaseStatus.OPEN)
-        .select_related("account", "account__client")
-        .order_by("response_due_on", "received_on", "id")[:limit]
-    )
-    open_complaints = (
-        Complaint.objects.filter(status=CaseStatus.OPEN)
-        .select_related("account", "account__client")
-        .order_by("due_on", "received_on", "id")[:limit]
-    )
+    due, so the overdue come first); with ``user``, only on accounts that user may see."""
+    disputes_ = Dispute.objects.filter(status=CaseStatus.OPEN)
+    complaints_ = Complaint.objects.filter(status=CaseStatus.OPEN)
+    if user is not None:
+        disputes_ = visible_accounts(user, disputes_, via="account")
+        complaints_ = visible_accounts(user, complaints_, via="account")
+    rows = disputes_.select_related("account", "account__client").order_by(
+        "response_due_on", "received_on", "id"
+    )[:limit]
+    open_complaints = complaints_.select_related("account", "account__client").order_by(
+        "due_on", "received_on", "id"
+    )[:limit]
     return ComplianceQueue(
         today=today,
         items=[

@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from arrears.core.synthetic import generate_placements
 from arrears.data.accounts.models import Account, AccountStatus, Hold
-from arrears.data.clients.models import ClientKind, InterestPolicy
+from arrears.data.clients.models import Client, ClientKind, InterestPolicy
 from arrears.data.users.models import Role, User
+from arrears.services.accounts.access import clients_grant
 from arrears.services.clients.operations import client_add
 from arrears.services.common import Actor, document_store, letter_renderer
 from arrears.services.compliance.disputes import dispute_record
@@ -118,6 +119,7 @@ def demo_users_ensure() -> int:
             username=username,
             first_name=first,
             last_name=last,
+            email=f"{username}@example.com",  # resets print to the console in development
             role=role,
             is_staff=role != Role.COLLECTOR,
             is_superuser=role == Role.ADMIN,
@@ -128,16 +130,32 @@ def demo_users_ensure() -> int:
     return made
 
 
+def demo_grants_ensure(*, now: datetime, actor: Actor) -> int:
+    """The demo collector works every demo client: grant them when they hold no grant yet (a
+    revocation made on purpose later is left alone while any grant remains)."""
+    collector = User.objects.filter(username="collector").first()
+    codes = [spec["code"] for spec in DEMO_CLIENTS]
+    if collector is None or collector.client_grants.exists():
+        return 0
+    if Client.objects.filter(code__in=codes).count() != len(codes):
+        return 0
+    change = clients_grant(username="collector", client_codes=codes, by=None, actor=actor, now=now)
+    return len(change.changed)
+
+
 def demo_load(
     *, today: date, now: datetime, accounts: int = 2400, seed: int = 20261101
 ) -> DemoReport | None:
-    """Load the demo portfolio into an empty database; returns None when accounts exist."""
-    if Account.objects.exists():
-        return None
+    """Load the demo portfolio into an empty database; returns None when accounts exist (a
+    demo database from before client grants still gets the demo collector's grants)."""
     actor = Actor.system("demo")
+    if Account.objects.exists():
+        demo_grants_ensure(now=now, actor=actor)
+        return None
     report = DemoReport(users=demo_users_ensure())
     for spec in DEMO_CLIENTS:
         client_add(actor=actor, **spec)
+    demo_grants_ensure(now=now, actor=actor)
 
     placed_on = today - timedelta(days=90)
     generated = generate_placements(accounts=accounts, seed=seed, bad_fraction=0.0, today=placed_on)

@@ -5,7 +5,9 @@ A pick walks the queue's entries in rank order and offers the first one that is
 - not under another collector's live lease,
 - open now on at least one workspace channel, by its stored next contactable moment (the rules
   are not evaluated per pick: ADR 10),
-- in an owned queue, assigned to the collector asking.
+- in an owned queue, assigned to the collector asking,
+- for a collector, of a client granted to them (services/accounts/access.py); the condition is
+  part of the candidate SELECT, so an ungranted account is never even locked.
 
 The lease is taken with one conditional upsert, so two collectors (or two queues holding the same
 account) can never both win it. On PostgreSQL the candidates are read with ``FOR UPDATE SKIP
@@ -23,9 +25,12 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from arrears.core.work import QueueMode
+from arrears.data.accounts.models import Account
+from arrears.data.clients.models import ClientGrant
 from arrears.data.contacts.models import Contactability
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Assignment, Lease, QueueEntry, WorkQueue
+from arrears.services.accounts.access import sees_every_client
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record
 from arrears.services.work.queues import WORK_CHANNELS
 
@@ -55,9 +60,10 @@ def may_work(user: User, queue: WorkQueue) -> bool:
     return queue.members.filter(pk=user.pk).exists()
 
 
-def _candidates_sql(owned: bool) -> str:
+def _candidates_sql(owned: bool, granted_only: bool) -> str:
     entries, leases = QueueEntry._meta.db_table, Lease._meta.db_table
     states, owners = Contactability._meta.db_table, Assignment._meta.db_table
+    accounts, grants = Account._meta.db_table, ClientGrant._meta.db_table
     channels = ", ".join(f"'{c}'" for c in WORK_CHANNELS)
     sql = (
         f"SELECT e.id, e.account_id, e.rank FROM {entries} e "
@@ -71,6 +77,11 @@ def _candidates_sql(owned: bool) -> str:
         sql += (
             f"AND EXISTS (SELECT 1 FROM {owners} o WHERE o.account_id = e.account_id "
             "AND o.user_id = %s) "
+        )
+    if granted_only:
+        sql += (
+            f"AND EXISTS (SELECT 1 FROM {accounts} a JOIN {grants} g ON g.client_id = a.client_id "
+            "WHERE a.id = e.account_id AND g.user_id = %s) "
         )
     sql += "ORDER BY e.rank LIMIT %s"
     if connection.vendor == "postgresql":
@@ -104,7 +115,8 @@ def next_account(*, queue_code: str, user: User, now: datetime) -> Pick | None:
         raise NotAMember(f"queue {queue.code!r} is not granted to {user.get_username()}")
     until = now + timedelta(minutes=lease_minutes())
     owned = queue.mode == QueueMode.OWNED
-    select, take = _candidates_sql(owned), _take_lease_sql()
+    granted_only = not sees_every_client(user)
+    select, take = _candidates_sql(owned, granted_only), _take_lease_sql()
     after = 0
     stamp = connection.ops.adapt_datetimefield_value
     at, ends = stamp(now), stamp(until)
@@ -117,6 +129,8 @@ def next_account(*, queue_code: str, user: User, now: datetime) -> Pick | None:
         while True:
             params: list[Any] = [queue.pk, after, at, user.pk, at]
             if owned:
+                params.append(user.pk)
+            if granted_only:
                 params.append(user.pk)
             cursor.execute(select, [*params, CANDIDATES])
             rows = cursor.fetchall()

@@ -18,6 +18,7 @@ from arrears.data.contacts.models import Contactability, ContactAttempt
 from arrears.data.ledger.models import Entry
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Callback, Lease, Note, Promise, QueueEntry, WorkQueue
+from arrears.services.accounts.access import sees_every_client, visible_accounts
 from arrears.services.work.queues import WORK_CHANNELS
 
 
@@ -59,8 +60,17 @@ def _leased(now: datetime) -> Exists:
     return Exists(Lease.objects.filter(account_id=OuterRef("account_id"), until__gt=now))
 
 
-def queue_state(queue: WorkQueue, *, now: datetime, user: User | None = None) -> QueueState:
+def _entries(queue: WorkQueue, user: User | None) -> QuerySet[QueueEntry]:
+    """The queue's entries as this user may see them (a collector: their granted clients' only;
+    None: every entry)."""
     entries = QueueEntry.objects.filter(queue=queue)
+    return entries if user is None else visible_accounts(user, entries, via="account")
+
+
+def queue_state(queue: WorkQueue, *, now: datetime, user: User | None = None) -> QueueState:
+    """What the queue holds and offers now; with ``user``, as that user sees it (a collector
+    counts only the accounts of their granted clients, and in an owned queue only their own)."""
+    entries = _entries(queue, user)
     pending = entries.filter(worked_at__isnull=True)
     if user is not None and queue.mode == "owned":
         pending = pending.filter(account__assignment__user=user)
@@ -69,8 +79,10 @@ def queue_state(queue: WorkQueue, *, now: datetime, user: User | None = None) ->
         available=_count(_open_now(now) & ~_leased(now)),
         blocked=_count(~_open_now(now)),
     )
+    restricted = user is not None and not sees_every_client(user)
+    size = entries.count() if restricted else queue.size
     return QueueState(
-        queue=queue, size=queue.size, worked=entries.filter(worked_at__isnull=False).count(),
+        queue=queue, size=size, worked=entries.filter(worked_at__isnull=False).count(),
         leased=counts["leased"], available=counts["available"], blocked=counts["blocked"],
     )  # fmt: skip
 
@@ -79,11 +91,25 @@ def _count(condition: Any) -> Count:
     return Count("id", filter=Q(condition))
 
 
-def skipped_accounts(queue: WorkQueue, *, now: datetime, limit: int = 50) -> list[Skipped]:
+def queue_top(queue: WorkQueue, *, user: User | None = None, limit: int = 25) -> list[QueueEntry]:
+    """The first entries not yet worked in this pass, in rank order, as ``user`` may see them."""
+    return list(
+        _entries(queue, user)
+        .filter(worked_at__isnull=True)
+        .select_related("account", "account__client")
+        .order_by("rank")[:limit]
+    )
+
+
+def skipped_accounts(
+    queue: WorkQueue, *, now: datetime, limit: int = 50, user: User | None = None
+) -> list[Skipped]:
     """Accounts in the pass that "next account" passes over now because compliance blocks every
-    workspace channel, in rank order, with the rules and the moment it ends."""
+    workspace channel, in rank order, with the rules and the moment it ends; with ``user``, only
+    the accounts that user may see."""
     rows = list(
-        QueueEntry.objects.filter(queue=queue, worked_at__isnull=True)
+        _entries(queue, user)
+        .filter(worked_at__isnull=True)
         .filter(~_open_now(now))
         .select_related("account", "account__client")
         .order_by("rank")[:limit]
@@ -201,11 +227,15 @@ def open_callbacks(account_id: int) -> list[Callback]:
     )
 
 
-def linked_accounts(account_id: int) -> list[Account]:
-    """The other accounts its parties owe (the consumer's whole book with us)."""
+def linked_accounts(account_id: int, *, user: User | None = None) -> list[Account]:
+    """The other accounts its parties owe (the consumer's whole book with us); with ``user``,
+    only those that user may see."""
     parties = AccountParty.objects.filter(account_id=account_id).values("party_id")
+    accounts = (
+        Account.objects.all() if user is None else visible_accounts(user, Account.objects.all())
+    )
     return list(
-        Account.objects.filter(account_parties__party_id__in=parties)
+        accounts.filter(account_parties__party_id__in=parties)
         .exclude(pk=account_id)
         .select_related("client")
         .distinct()
