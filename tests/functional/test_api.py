@@ -24,6 +24,12 @@ def supervisor():
 
 
 @pytest.fixture
+def officer():
+    User.objects.create_user("cora", password="a-long-real-passphrase", role=Role.COMPLIANCE)
+    return basic("cora", "a-long-real-passphrase")
+
+
+@pytest.fixture
 def collector():
     User.objects.create_user("casey", password="a-long-real-passphrase", role=Role.COLLECTOR)
     return basic("casey", "a-long-real-passphrase")
@@ -317,7 +323,7 @@ class TestDisputes:
         return client.post(f"/api/accounts/{account_id}/disputes", json.dumps(payload),
                            content_type="application/json", **auth)  # fmt: skip
 
-    def test_record_list_answer_and_queue(self, client, collector):
+    def test_record_list_answer_and_queue(self, client, collector, officer):
         import json
 
         account = make_account(make_client(granted_to="casey"))
@@ -327,17 +333,17 @@ class TestDisputes:
         assert (body["status"], body["in_writing"], body["disputed_amount"]) == (
             "open", True, "125.40")  # fmt: skip
         assert body["within_validation_period"] is False  # no notice was sent
-        queue = client.get("/api/compliance/queue", **collector).json()
+        queue = client.get("/api/compliance/queue", **officer).json()
         assert [i["dispute"]["id"] for i in queue["items"]] == [body["id"]]
         assert queue["overdue"] == 1  # due 30 days after 1 December 2025, long past
         answered = client.post(f"/api/disputes/{body['id']}/answer",
                                json.dumps({"answered_on": "2025-12-05", "note": "statements",
                                            "letter": False}),
-                               content_type="application/json", **collector)  # fmt: skip
+                               content_type="application/json", **officer)  # fmt: skip
         assert answered.status_code == 200 and answered.json()["status"] == "answered"
         listed = client.get(f"/api/accounts/{account.pk}/disputes", **collector).json()
         assert [(d["id"], d["answered_on"]) for d in listed] == [(body["id"], "2025-12-05")]
-        assert client.get("/api/compliance/queue", **collector).json()["items"] == []
+        assert client.get("/api/compliance/queue", **officer).json()["items"] == []
 
     @pytest.mark.parametrize(
         ("body", "status", "field"),
@@ -442,7 +448,7 @@ class TestDocumentsAndComplaints:
             assert (response.status_code, response.json()["field"]) == (400, field)
         assert client.get(f"/api/accounts/{account.pk}/documents", **collector).json() == []
 
-    def test_log_and_respond_to_a_complaint(self, client, collector):
+    def test_log_and_respond_to_a_complaint(self, client, collector, officer):
         import json
 
         account = make_account(make_client(granted_to="casey"))
@@ -451,11 +457,11 @@ class TestDocumentsAndComplaints:
                                           "category": "communication"}),
                               content_type="application/json", **collector)  # fmt: skip
         assert created.status_code == 201 and created.json()["due_on"] == "2026-11-17"
-        queue = client.get("/api/compliance/queue", **collector).json()
+        queue = client.get("/api/compliance/queue", **officer).json()
         assert [c["complaint"]["id"] for c in queue["complaints"]] == [created.json()["id"]]
         answered = client.post(f"/api/complaints/{created.json()['id']}/respond",
                                json.dumps({"responded_on": "2026-11-10"}),
-                               content_type="application/json", **collector)  # fmt: skip
+                               content_type="application/json", **officer)  # fmt: skip
         assert answered.status_code == 200 and answered.json()["status"] == "answered"
         bad = client.post(f"/api/accounts/{account.pk}/complaints",
                           json.dumps({"received_on": "2026-11-02", "source": "x",

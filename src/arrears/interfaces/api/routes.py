@@ -132,6 +132,11 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor(label=f"api:{user.get_username()}", user_id=user.pk)
 
 
+# Who may act through the API; administrators may always (the web uses the same sets).
+CONTACT_ROLES = (Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE)
+CASEWORK_ROLES = (Role.COMPLIANCE, Role.SUPERVISOR)
+
+
 def _require(request: HttpRequest, *roles: str) -> None:
     user = request.user
     if user.is_superuser or getattr(user, "role", None) in {Role.ADMIN, *roles}:
@@ -509,6 +514,7 @@ def post_contact_attempt(request: HttpRequest, account_id: int, payload: Attempt
     """Record a call, text, email, letter or visit, outbound or inbound. An outbound contact is
     judged first: when the rules block it, the answer is 409 with the Decision and nothing is
     recorded (unless ``already_made``). 201 when recorded, 200 when ``key`` was already."""
+    _require(request, *CONTACT_ROLES)
     now = timezone.now()
     moment = payload.at or now
     if moment.tzinfo is None:
@@ -625,6 +631,7 @@ class ReturnedIn(Schema):
 def post_notice_returned(request: HttpRequest, reference: str, payload: ReturnedIn) -> Status[Any]:
     """Mark a notice returned undeliverable; the next notices run re-sends it and the validation
     period starts again from the new send date."""
+    _require(request, *CONTACT_ROLES)
     notice = validation_notice_returned(
         reference=reference, returned_on=payload.returned_on, actor=_actor(request),
         now=timezone.now(),
@@ -700,6 +707,7 @@ def _minor(text: str, field: str) -> int:
 def post_dispute(request: HttpRequest, account_id: int, payload: DisputeIn) -> Status[Any]:
     """Record a dispute or a request for the original creditor as received. Collection holds
     until it is answered; a written one within the validation period also halts by law."""
+    _require(request, *CONTACT_ROLES)
     dispute = dispute_record(
         account_id=account_id, kind=payload.kind, received_on=payload.received_on,
         medium=payload.medium, reason=payload.reason, description=payload.description,
@@ -732,6 +740,7 @@ class AnswerIn(Schema):
 def post_dispute_answer(request: HttpRequest, dispute_id: int, payload: AnswerIn) -> Status[Any]:
     """Record that the answer went out (verification, the original creditor, or a duplicative
     notice): the hold ends and collection may resume."""
+    _require(request, *CASEWORK_ROLES)
     dispute = dispute_answer(
         dispute_id=dispute_id, answered_on=payload.answered_on, duplicative=payload.duplicative,
         note=payload.note, actor=_actor(request), now=timezone.now(),
@@ -797,6 +806,7 @@ class QueueOut(Schema):
 @api.get("/compliance/queue", response=QueueOut, tags=["disputes"])
 def get_compliance_queue(request: HttpRequest) -> dict[str, Any]:
     """Open disputes and requests, overdue first, then by the date the answer is due."""
+    _require(request, *CASEWORK_ROLES)
     queue = compliance_queue(today=timezone.localdate(), user=request.user)
     return {
         "today": queue.today, "open": len(queue.items), "overdue": queue.overdue,
@@ -811,6 +821,7 @@ def get_compliance_queue(request: HttpRequest) -> dict[str, Any]:
 @api.get("/compliance/report", tags=["disputes"], response={200: dict[str, Any], 400: ErrorOut})
 def get_compliance_report(request: HttpRequest, start: date, end: date) -> Status[Any]:
     """Call attempts per debt per 7 days, blocks by rule, and disputes, for [start, end)."""
+    _require(request, *CASEWORK_ROLES)
     if end <= start:
         raise ServiceError("end must be after start", field="end")
     zone = timezone.get_current_timezone()
@@ -865,6 +876,7 @@ def post_contact_restriction(
 ) -> Status[Any]:
     """Record what the consumer asked: stop using a medium (on one contact point or all), not at
     these times, or not at work. Honored at once on every debt the consumer owes."""
+    _require(request, *CONTACT_ROLES)
     restriction = contact_restriction_add(
         account_id=account_id, kind=payload.kind, received_on=payload.received_on,
         medium=payload.medium, channel=payload.channel, contact_point_id=payload.contact_point_id,
@@ -895,6 +907,7 @@ class EndIn(Schema):
 def post_contact_restriction_end(
     request: HttpRequest, restriction_id: int, payload: EndIn
 ) -> Status[Any]:
+    _require(request, *CONTACT_ROLES)
     restriction = contact_restriction_end(
         restriction_id=restriction_id, ended_on=payload.ended_on, actor=_actor(request),
         now=timezone.now(),
@@ -941,6 +954,7 @@ def post_document(
 ) -> Status[Any]:
     """Keep a file on the account (dispute evidence, verification packet, affidavit, cease
     letter, complaint correspondence). 201 when new, 200 when the same file was already kept."""
+    _require(request, *CONTACT_ROLES)
     document, created = document_add(
         account_id=account_id, kind=kind, file_name=file.name or "document",
         content=file.read(), content_type=file.content_type or "application/octet-stream",
@@ -980,6 +994,7 @@ def get_document_content(request: HttpRequest, document_id: int) -> HttpResponse
 def post_complaint(request: HttpRequest, account_id: int, payload: ComplaintIn) -> Status[Any]:
     """Log a complaint with where it came from and its category; the response is due in 15
     days for a CFPB portal complaint, 30 otherwise."""
+    _require(request, *CONTACT_ROLES)
     complaint = complaint_record(
         account_id=account_id, received_on=payload.received_on, source=payload.source,
         category=payload.category, reference=payload.reference,
@@ -1008,6 +1023,7 @@ class RespondIn(Schema):
 def post_complaint_response(
     request: HttpRequest, complaint_id: int, payload: RespondIn
 ) -> Status[Any]:
+    _require(request, *CASEWORK_ROLES)
     complaint = complaint_respond(
         complaint_id=complaint_id, responded_on=payload.responded_on, note=payload.note,
         actor=_actor(request), now=timezone.now(),

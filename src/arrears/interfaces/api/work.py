@@ -96,6 +96,7 @@ def _queue_out(queue: WorkQueue, user: User) -> dict[str, Any]:
 @queues.get("", response=list[QueueOut])
 def get_queues(request: HttpRequest) -> list[dict[str, Any]]:
     """The queues you may work, with what each offers now."""
+    _require(request, *WORK_ROLES)
     user = _user(request)
     return [_queue_out(q, user) for q in queues_for(user)]
 
@@ -334,6 +335,7 @@ class ReleasedOut(Schema):
 @accounts.post("/{account_id}/release", response=ReleasedOut)
 def post_release(request: HttpRequest, account_id: int) -> dict[str, bool]:
     """Give back your lease on the account before it runs out."""
+    _require(request, *WORK_ROLES)
     return {"released": lease_release(account_id=account_id, user=_user(request),
                                       now=timezone.now())}  # fmt: skip
 

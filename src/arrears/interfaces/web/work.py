@@ -61,6 +61,8 @@ def _may_work(request: HttpRequest) -> bool:
 @login_required
 def work_home(request: HttpRequest) -> HttpResponse:
     """My queues: how much each holds and offers now, and "next account" for each."""
+    if not _may_work(request):
+        return HttpResponse("Your role does not work queues.", status=403)
     now = timezone.now()
     user = _user(request)
     states = [queue_state(q, now=now, user=user) for q in queues_for(user)]
@@ -91,6 +93,8 @@ def work_next(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def work_release(request: HttpRequest, account_id: int) -> HttpResponse:
+    if not _may_work(request):
+        return HttpResponse("Your role does not work queues.", status=403)
     visible_or_404(request, require_account_visible, account_id)
     lease_release(account_id=account_id, user=_user(request), now=timezone.now())
     messages.success(request, "Account given back to the queue.")
