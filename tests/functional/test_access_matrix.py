@@ -1,0 +1,482 @@
+"""Every web route and every API operation against every role: each forbidden pair is refused
+(403 or 404), each allowed pair works.
+
+The roles are the five of Arrears plus an *outsider*: a collector granted another client only,
+who must not reach ACME's account, its records or its queue (404, as if they did not exist), yet
+still uses what is not about ACME (their own work page, search, sign-out).
+
+The lists below are the access policy, written out. Two tests keep them complete: a route or an
+API operation that appears without a row here fails the suite, so a new screen or endpoint
+cannot ship without its policy. (The Django admin is the back office; it has its own test: it
+lets in only staff.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from arrears.data.contacts.models import ValidationNotice
+from arrears.data.users.models import User
+from arrears.interfaces.api.routes import api
+from arrears.services.accounts.access import clients_grant
+from arrears.services.common import Actor, document_store
+from arrears.services.compliance.cases import complaint_record, document_add
+from arrears.services.compliance.disputes import dispute_record
+from arrears.services.compliance.preferences import contact_restriction_add
+from arrears.services.work.queues import queue_build, queue_define
+from tests.factories import make_client, make_new_yorker
+from tests.functional.test_workspace_web import MONDAY
+from tests.functional.test_workspace_web import monday as monday
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("collector", "supervisor", "compliance", "accountant", "admin", "outsider")
+EVERYONE = frozenset(ROLES)
+INSIDERS = EVERYONE - {"outsider"}  # everyone granted ACME (or seeing every client)
+WORKERS = frozenset({"collector", "supervisor", "compliance", "admin"})
+ANY_WORKER = WORKERS | {"outsider"}  # work not about ACME's records
+CASEWORK = frozenset({"compliance", "supervisor", "admin"})
+MANAGERS = frozenset({"supervisor", "admin"})
+INTAKE = frozenset({"supervisor", "accountant", "admin"})
+PASSWORD = "a-long-real-passphrase"
+ACTOR = Actor.system("test")
+
+
+@dataclass
+class World:
+    account: int
+    phone: int
+    dispute: int
+    complaint: int
+    document: int
+    restriction: int
+    notice: str
+    queue: str = "pool"
+    client_code: str = "ACME"
+    placement_sha: str = "0" * 64
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: Callable[[World], str]
+    allowed: frozenset[str]
+    data: Callable[[World], dict[str, Any]] | None = None
+    json: bool = False
+    multipart: bool = False
+    ok: frozenset[int] = field(default_factory=lambda: frozenset({200, 201, 204, 302}))
+    to_login: bool = False  # its success is a redirect to the sign-in page (signing out)
+
+
+@pytest.fixture
+def world(monday) -> World:  # type: ignore[no-untyped-def]
+    for role in ROLES:
+        User.objects.create_user(role, password=PASSWORD, is_staff=role == "admin",
+                                 role="collector" if role == "outsider" else role)  # fmt: skip
+    acme = make_client("ACME")
+    make_client("BETA")
+    clients_grant(username="collector", client_codes=["ACME"], by=None, actor=ACTOR, now=MONDAY)
+    clients_grant(username="outsider", client_codes=["BETA"], by=None, actor=ACTOR, now=MONDAY)
+    account = make_new_yorker(acme, 80_000)
+    phone = account.account_parties.get().party.contact_points.get(kind="phone").pk
+    # The dispute holds its account: it goes on a second one, so the first stays callable.
+    disputed = make_new_yorker(acme, 30_000)
+    dispute = dispute_record(account_id=disputed.pk, received_on=date(2026, 10, 30),
+                             medium="letter", actor=ACTOR, now=MONDAY)  # fmt: skip
+    complaint = complaint_record(account_id=account.pk, received_on=date(2026, 10, 30),
+                                 source="direct", category="other", actor=ACTOR, now=MONDAY)  # fmt: skip
+    document, _ = document_add(account_id=account.pk, kind="other", file_name="note.pdf",
+                               content=b"%PDF-1.7 note", content_type="application/pdf",
+                               received_on=date(2026, 10, 30), actor=ACTOR, now=MONDAY,
+                               store=document_store())  # fmt: skip
+    restriction = contact_restriction_add(account_id=account.pk, kind="opt_out", channel="email",
+                                          received_on=date(2026, 10, 30), medium="phone",
+                                          actor=ACTOR, now=MONDAY)  # fmt: skip
+    store = document_store()
+    store.put("notices/N-1.html", b"<p>notice</p>")
+    store.put("notices/N-1.pdf", b"%PDF-1.7 notice")
+    ValidationNotice.objects.create(
+        account=account, reference="N-1", sent_on=date(2026, 10, 1),
+        period_ends_on=date(2026, 11, 15), itemization_date=date(2025, 6, 30),
+        itemization_basis="charge_off", amount_then_minor=80_000, interest_minor=0,
+        fees_minor=0, payments_credits_minor=0, current_minor=80_000,
+        html_key="notices/N-1.html", pdf_key="notices/N-1.pdf", pack_version="test",
+    )  # fmt: skip
+    queue_define(code="pool", name="Pool", filters={}, order="balance_high", mode="pooled",
+                 members=sorted(ANY_WORKER), actor=ACTOR, now=MONDAY)  # fmt: skip
+    queue_build("pool", now=MONDAY, actor=ACTOR)
+    return World(account=account.pk, phone=phone, dispute=dispute.pk, complaint=complaint.pk,
+                 document=document.pk, restriction=restriction.pk, notice="N-1")  # fmt: skip
+
+
+def _action(name: str, data: Callable[[World], dict[str, Any]]) -> Case:
+    return Case("POST", lambda w: f"/accounts/{w.account}/do/{name}/", WORKERS, data)
+
+
+# Web routes by name; account actions by their action.
+WEB: dict[str, list[Case]] = {
+    "home": [Case("GET", lambda w: "/", EVERYONE)],
+    "login": [Case("GET", lambda w: "/login/", EVERYONE)],
+    "password_reset": [Case("GET", lambda w: "/password/reset/", EVERYONE)],
+    "password_reset_done": [Case("GET", lambda w: "/password/reset/sent/", EVERYONE)],
+    "password_reset_confirm": [
+        Case("GET", lambda w: "/password/reset/MQ/not-a-token/", EVERYONE),
+    ],
+    "password_reset_complete": [Case("GET", lambda w: "/password/reset/done/", EVERYONE)],
+    "password_change": [
+        Case("GET", lambda w: "/password/change/", EVERYONE),
+        Case(
+            "POST",
+            lambda w: "/password/change/",
+            EVERYONE,
+            lambda w: {
+                "old_password": PASSWORD,
+                "new_password1": "another-long-passphrase-9",
+                "new_password2": "another-long-passphrase-9",
+            },
+        ),
+    ],
+    "password_change_done": [Case("GET", lambda w: "/password/change/done/", EVERYONE)],
+    "logout": [Case("POST", lambda w: "/logout/", EVERYONE, to_login=True)],
+    # The outsider is granted the queue but not ACME: the queue page shows them nothing of it,
+    # and "next account" finds nothing for them (a redirect back to their work page).
+    "account-list": [
+        Case("GET", lambda w: "/accounts/", EVERYONE),
+        Case("GET", lambda w: "/accounts/?q=Pat+Doe", EVERYONE),
+    ],
+    "account-page": [Case("GET", lambda w: f"/accounts/{w.account}/", INSIDERS)],
+    "work-home": [Case("GET", lambda w: "/work/", ANY_WORKER)],
+    "queue-page": [Case("GET", lambda w: f"/work/queues/{w.queue}/", ANY_WORKER)],
+    "work-next": [Case("POST", lambda w: f"/work/queues/{w.queue}/next/", ANY_WORKER)],
+    "work-release": [Case("POST", lambda w: f"/accounts/{w.account}/release/", WORKERS)],
+    "account-reveal": [Case("POST", lambda w: f"/accounts/{w.account}/reveal/", WORKERS)],
+    "account-action": [
+        _action(
+            "call",
+            lambda w: {
+                "call-direction": "outbound",
+                "call-disposition": "no_answer",
+                "call-contact_point": w.phone,
+            },
+        ),
+        _action("note", lambda w: {"note-text": "Left word with the front desk."}),
+        _action("promise", lambda w: {"promise-amount": "50.00", "promise-due_on": "2026-11-20"}),
+        _action("callback", lambda w: {"callback-due_at": "2026-11-03T10:00"}),
+        _action("status", lambda w: {"status-status": "closed", "status-reason": "client asked"}),
+        _action(
+            "hold",
+            lambda w: {
+                "hold-kind": "attorney",
+                "hold-starts_on": "2026-11-02",
+                "hold-source": "letter from counsel",
+            },
+        ),
+        _action("point", lambda w: {"point-kind": "email", "point-value": "pat@example.com"}),
+        _action("bad", lambda w: {"bad-contact_point": w.phone, "bad-reason": "wrong number"}),
+    ],
+    "contact-log": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/contacts/",
+            WORKERS,
+            lambda w: {"channel": "letter", "direction": "outbound", "outcome": "sent"},
+        ),
+    ],
+    "dispute-log": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/disputes/",
+            WORKERS,
+            lambda w: {
+                "dispute-kind": "dispute",
+                "dispute-received_on": "2026-11-01",
+                "dispute-medium": "letter",
+                "dispute-reason": "other",
+            },
+        ),
+    ],
+    "restriction-log": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/restrictions/",
+            WORKERS,
+            lambda w: {
+                "restriction-kind": "opt_out",
+                "restriction-channel": "sms",
+                "restriction-received_on": "2026-11-01",
+                "restriction-medium": "phone",
+            },
+        ),
+    ],
+    "document-upload": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/documents/",
+            WORKERS,
+            lambda w: {
+                "document-kind": "affidavit",
+                "document-received_on": "2026-11-01",
+                "document-file": SimpleUploadedFile("a.pdf", b"%PDF-1.7 sworn"),
+            },
+            multipart=True,
+        ),
+    ],
+    "complaint-log": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/complaints/",
+            WORKERS,
+            lambda w: {
+                "complaint-received_on": "2026-11-01",
+                "complaint-source": "cfpb",
+                "complaint-category": "threats",
+            },
+        ),
+    ],
+    "document-download": [Case("GET", lambda w: f"/documents/{w.document}/", INSIDERS)],
+    "complaint-respond": [
+        Case(
+            "POST",
+            lambda w: f"/complaints/{w.complaint}/respond/",
+            CASEWORK,
+            lambda w: {"responded_on": "2026-11-02"},
+        ),
+    ],
+    "compliance-queue": [Case("GET", lambda w: "/compliance/", CASEWORK)],
+    "supervise": [Case("GET", lambda w: "/supervise/", MANAGERS)],
+    "supervise-target": [
+        Case(
+            "POST",
+            lambda w: "/supervise/targets/",
+            MANAGERS,
+            lambda w: {
+                "target-who": "collector:collector",
+                "target-month": "2026-11",
+                "target-amount": "5000.00",
+            },
+        ),
+    ],
+    "supervise-reassign": [
+        Case(
+            "POST",
+            lambda w: "/supervise/reassign/",
+            MANAGERS,
+            lambda w: {"reassign-account_ids": str(w.account), "reassign-to": "collector"},
+        ),
+    ],
+    "dispute-answer": [
+        Case(
+            "POST",
+            lambda w: f"/disputes/{w.dispute}/answer/",
+            CASEWORK,
+            lambda w: {"answered_on": "2026-11-02", "note": "sent the statement"},
+        ),
+    ],
+}
+
+
+def _j(data: dict[str, Any]) -> Callable[[World], dict[str, Any]]:
+    return lambda w: data
+
+
+A = "/api/accounts/{account}"
+# API operations as "METHOD /api/path" with the OpenAPI path's placeholders.
+API: dict[str, Case] = {
+    "GET /api/health": Case("GET", lambda w: "/api/health", EVERYONE),
+    "GET /api/clients": Case("GET", lambda w: "/api/clients", EVERYONE),
+    "POST /api/clients": Case("POST", lambda w: "/api/clients", MANAGERS,
+                              _j({"code": "GAMMA", "name": "Gamma Bank"}), json=True),
+    "POST /api/clients/{client_code}/placements": Case(
+        "POST", lambda w: f"/api/clients/{w.client_code}/placements", INTAKE,
+        lambda w: {"file": SimpleUploadedFile("p.csv", b"client_account_ref\n")},
+        multipart=True, ok=frozenset({200, 201, 202}),
+    ),
+    "GET /api/clients/{client_code}/placements/{sha256}": Case(
+        "GET", lambda w: f"/api/clients/{w.client_code}/placements/{w.placement_sha}", INTAKE,
+        ok=frozenset({200, 404}),
+    ),
+    "GET /api/accounts/{account_id}": Case("GET", lambda w: f"/api/accounts/{w.account}",
+                                           INSIDERS),
+    "GET /api/accounts/{account_id}/contact-decisions": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/contact-decisions", INSIDERS),
+    "GET /api/accounts/{account_id}/contactability": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/contactability", INSIDERS),
+    "GET /api/accounts/{account_id}/contact-attempts": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/contact-attempts", INSIDERS),
+    "POST /api/accounts/{account_id}/contact-attempts": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/contact-attempts", WORKERS,
+        _j({"channel": "letter", "outcome": "sent"}), json=True),
+    "GET /api/accounts/{account_id}/validation-notices": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/validation-notices", INSIDERS),
+    "GET /api/accounts/{account_id}/disputes": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/disputes", INSIDERS),
+    "POST /api/accounts/{account_id}/disputes": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/disputes", WORKERS,
+        _j({"received_on": "2026-11-01", "medium": "letter"}), json=True),
+    "GET /api/accounts/{account_id}/contact-restrictions": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/contact-restrictions", INSIDERS),
+    "POST /api/accounts/{account_id}/contact-restrictions": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/contact-restrictions", WORKERS,
+        _j({"kind": "opt_out", "channel": "sms", "received_on": "2026-11-01",
+            "medium": "phone"}), json=True),
+    "GET /api/accounts/{account_id}/documents": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/documents", INSIDERS),
+    "POST /api/accounts/{account_id}/documents": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/documents", WORKERS,
+        lambda w: {"kind": "affidavit", "received_on": "2026-11-01",
+                   "file": SimpleUploadedFile("a.pdf", b"%PDF-1.7 sworn")}, multipart=True),
+    "GET /api/accounts/{account_id}/complaints": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/complaints", INSIDERS),
+    "POST /api/accounts/{account_id}/complaints": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/complaints", WORKERS,
+        _j({"received_on": "2026-11-01", "source": "cfpb", "category": "threats"}), json=True),
+    "POST /api/accounts/{account_id}/calls": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/calls", WORKERS,
+        lambda w: {"disposition": "no_answer", "contact_point_id": w.phone}, json=True),
+    "POST /api/accounts/{account_id}/promises": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/promises", WORKERS,
+        _j({"amount": "50.00", "due_on": "2026-11-20"}), json=True),
+    "POST /api/accounts/{account_id}/callbacks": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/callbacks", WORKERS,
+        _j({"due_at": "2026-11-03T10:00:00-05:00"}), json=True),
+    "POST /api/accounts/{account_id}/notes": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/notes", WORKERS,
+        _j({"text": "Left word."}), json=True),
+    "POST /api/accounts/{account_id}/status": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/status", WORKERS,
+        _j({"status": "closed", "reason": "client asked"}), json=True),
+    "POST /api/accounts/{account_id}/holds": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/holds", WORKERS,
+        _j({"kind": "attorney", "starts_on": "2026-11-02", "source": "counsel"}), json=True),
+    "POST /api/accounts/{account_id}/release": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/release", WORKERS),
+    "GET /api/accounts/{account_id}/timeline": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/timeline", INSIDERS),
+    "POST /api/validation-notices/{reference}/returned": Case(
+        "POST", lambda w: f"/api/validation-notices/{w.notice}/returned", WORKERS,
+        _j({"returned_on": "2026-11-02"}), json=True),
+    "GET /api/validation-notices/{reference}/{kind}": Case(
+        "GET", lambda w: f"/api/validation-notices/{w.notice}/pdf", INSIDERS),
+    "GET /api/documents/{document_id}": Case(
+        "GET", lambda w: f"/api/documents/{w.document}", INSIDERS),
+    "POST /api/disputes/{dispute_id}/answer": Case(
+        "POST", lambda w: f"/api/disputes/{w.dispute}/answer", CASEWORK,
+        _j({"answered_on": "2026-11-02", "letter": False}), json=True),
+    "POST /api/complaints/{complaint_id}/respond": Case(
+        "POST", lambda w: f"/api/complaints/{w.complaint}/respond", CASEWORK,
+        _j({"responded_on": "2026-11-02"}), json=True),
+    "POST /api/contact-restrictions/{restriction_id}/end": Case(
+        "POST", lambda w: f"/api/contact-restrictions/{w.restriction}/end", WORKERS,
+        _j({"ended_on": "2026-11-02"}), json=True),
+    "GET /api/compliance/queue": Case("GET", lambda w: "/api/compliance/queue", CASEWORK),
+    "GET /api/compliance/report": Case(
+        "GET", lambda w: "/api/compliance/report?start=2026-10-01&end=2026-11-01", CASEWORK
+    ),
+    "GET /api/queues": Case("GET", lambda w: "/api/queues", ANY_WORKER),
+    "POST /api/queues": Case("POST", lambda w: "/api/queues", MANAGERS,
+                             _j({"code": "big", "name": "Big balances"}), json=True),
+    "POST /api/queues/{code}/build": Case("POST", lambda w: f"/api/queues/{w.queue}/build",
+                                          MANAGERS),
+    "POST /api/queues/{code}/next": Case("POST", lambda w: f"/api/queues/{w.queue}/next",
+                                         ANY_WORKER),
+    "POST /api/queues/assignments": Case(
+        "POST", lambda w: "/api/queues/assignments", MANAGERS,
+        lambda w: {"account_ids": [w.account], "user": "collector"}, json=True),
+    "GET /api/search": Case("GET", lambda w: "/api/search?q=Pat+Doe", EVERYONE),
+    "GET /api/supervisor/summary": Case("GET", lambda w: "/api/supervisor/summary", MANAGERS),
+    "PUT /api/targets": Case("PUT", lambda w: "/api/targets", MANAGERS,
+                             _j({"collector": "collector", "month": "2026-11-01",
+                                 "amount": "5000.00"}), json=True),
+    "PUT /api/teams/{code}": Case("PUT", lambda w: "/api/teams/floor-2", MANAGERS,
+                                  _j({"name": "Floor 2", "members": ["collector"]}), json=True),
+}  # fmt: skip
+
+
+def _web_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str = "") -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in ("admin", "api"):
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def _api_operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_every_web_route_has_its_policy_written_here() -> None:
+    assert _web_names() == set(WEB)
+
+
+def test_every_api_operation_has_its_policy_written_here() -> None:
+    assert _api_operations() == set(API)
+
+
+def _send(http: HttpClient, case: Case, world: World, **extra: Any) -> Any:
+    path = case.path(world)
+    data = case.data(world) if case.data else None
+    if case.method == "GET":
+        return http.get(path, **extra)
+    if case.json:
+        import json
+
+        send = http.put if case.method == "PUT" else http.post
+        return send(path, json.dumps(data or {}), content_type="application/json", **extra)
+    return http.post(path, data or {}, **extra)
+
+
+WEB_CASES = [(f"{name}#{i}", case) for name, cases in WEB.items() for i, case in enumerate(cases)]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "case"), WEB_CASES, ids=[n for n, _ in WEB_CASES])
+def test_web_route(client, world, role, name, case) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(User.objects.get(username=role))
+    response = _send(client, case, world)
+    if role in case.allowed:
+        assert response.status_code in case.ok, (name, role, response.status_code)
+        if response.status_code == 302 and not case.to_login:
+            assert "/login/" not in response["Location"], (name, role)
+    else:
+        assert response.status_code in (403, 404), (name, role, response.status_code)
+
+
+API_CASES = sorted(API.items())
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "case"), API_CASES, ids=[n for n, _ in API_CASES])
+def test_api_operation(client, world, role, name, case) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
+    token = base64.b64encode(f"{role}:{PASSWORD}".encode()).decode()
+    response = _send(client, case, world, HTTP_AUTHORIZATION=f"Basic {token}")
+    if role in case.allowed:
+        assert response.status_code in case.ok, (name, role, response.status_code,
+                                                 response.content[:300])  # fmt: skip
+    else:
+        assert response.status_code in (403, 404), (name, role, response.status_code)
+
+
+def test_the_back_office_lets_in_only_staff(client, world) -> None:  # type: ignore[no-untyped-def]
+    for role in ROLES:
+        client.force_login(User.objects.get(username=role))
+        response = client.get("/admin/")
+        assert response.status_code == (200 if role == "admin" else 302), role
