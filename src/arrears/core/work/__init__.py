@@ -4,6 +4,7 @@ from arrears.core.work.dispositions import DISPOSITION_RULES, Disposition, Dispo
 from arrears.core.work.queues import (
     ACCOUNT_STATUSES,
     HOLD_FILTERS,
+    WORK_CHANNELS,
     QueueFilters,
     QueueMode,
     QueueOrder,
@@ -15,6 +16,7 @@ __all__ = [
     "ACCOUNT_STATUSES",
     "DISPOSITION_RULES",
     "HOLD_FILTERS",
+    "WORK_CHANNELS",
     "Disposition",
     "DispositionRule",
     "FollowUp",

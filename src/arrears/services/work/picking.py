@@ -11,6 +11,10 @@ The lease is taken with one conditional upsert, so two collectors (or two queues
 account) can never both win it. On PostgreSQL the candidates are read with ``FOR UPDATE SKIP
 LOCKED``, so concurrent pickers pass each other instead of queueing on the same rows; SQLite
 takes its write lock at the start of the transaction and so serializes picks.
+
+Entries blocked on every channel when last worked out wait aside (``services.work.entries``):
+the walk reads neither them nor the entries worked today, so a pick costs the same late in a
+pass as at its start. A pick first brings back the waiting entries whose moment has come.
 """
 
 from __future__ import annotations
@@ -22,12 +26,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from arrears.core.work import QueueMode
+from arrears.core.work import WORK_CHANNELS, QueueMode
 from arrears.data.contacts.models import Contactability
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Assignment, Lease, QueueEntry, WorkQueue
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record
-from arrears.services.work.queues import WORK_CHANNELS
+from arrears.services.work.entries import entries_reopened
 
 CANDIDATES = 16  # rows read per round; most picks take the first
 
@@ -61,7 +65,7 @@ def _candidates_sql(owned: bool) -> str:
     channels = ", ".join(f"'{c}'" for c in WORK_CHANNELS)
     sql = (
         f"SELECT e.id, e.account_id, e.rank FROM {entries} e "
-        "WHERE e.queue_id = %s AND e.rank > %s AND e.worked_at IS NULL "
+        "WHERE e.queue_id = %s AND e.rank > %s AND e.worked_at IS NULL AND NOT e.waiting "
         f"AND NOT EXISTS (SELECT 1 FROM {leases} l WHERE l.account_id = e.account_id "
         "AND l.until > %s AND l.user_id <> %s) "
         f"AND EXISTS (SELECT 1 FROM {states} c WHERE c.account_id = e.account_id "
@@ -114,6 +118,7 @@ def next_account(*, queue_code: str, user: User, now: datetime) -> Pick | None:
             queue=queue, account_id__in=held.values("account_id"), worked_at__isnull=True
         ).update(worked_at=now)
         held.update(until=now)
+        entries_reopened(queue.pk, now=now)
         while True:
             params: list[Any] = [queue.pk, after, at, user.pk, at]
             if owned:

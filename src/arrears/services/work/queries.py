@@ -12,14 +12,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from arrears.core.money import format_minor
-from arrears.core.work import DISPOSITION_RULES, Disposition
+from arrears.core.work import DISPOSITION_RULES, WORK_CHANNELS, Disposition
 from arrears.data.accounts.models import Account, AccountParty
 from arrears.data.audit.models import AuditEvent
 from arrears.data.contacts.models import Contactability, ContactAttempt
 from arrears.data.ledger.models import Entry
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Callback, Lease, Note, Promise, QueueEntry, WorkQueue
-from arrears.services.work.queues import WORK_CHANNELS
 
 
 @dataclass(frozen=True)
