@@ -17,6 +17,14 @@
 - ``notices``: ``arrears notices`` for 1 % of the imported portfolio (20 to 1,000 notices:
   build from the book, render HTML and PDF, store, record with the letter attempt), against
   the raw limit: rendering the same HTML to PDF alone.
+- ``workspace``: the collector's screens over a worked book. The imported portfolio gets a
+  history generated set-based (ledger entries and contact attempts, about 20 rows per account
+  in all, most accounts a few and some many), its next contactable moments and one pooled
+  queue; then ``next_account_per_s`` and ``double_assignments`` (16 processes picking from
+  the queue at once) and ``account_page_p95_ms`` and ``account_page_queries`` (GET of the
+  account page for a random sample, server time measured inside the process). With
+  ``--reuse`` the history, moments and queue are generated once per database and size.
+  ``search_p95_ms`` and its recall come from ``search_bench.py`` over the same book.
 
 Each benchmark runs in a fresh process so its peak memory is its own. ``--db postgresql`` uses
 ARREARS_DATABASE_URL when set, else starts a throwaway PostgreSQL server. With ``--json`` the
@@ -43,7 +51,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 ANCHOR = date(2026, 11, 1)
-BENCHMARKS = ["import", "accrue", "compliance", "refresh", "notices"]
+BENCHMARKS = ["import", "accrue", "compliance", "refresh", "notices", "workspace"]
 NOTICES_AT_MOST = 1000  # a PDF costs about 0.13 s: a sample of the book, 1 % of it up to this
 
 
@@ -446,14 +454,561 @@ def bench_notices(accounts: int, reuse: bool) -> dict[str, Any]:
     }
 
 
+# --- workspace: a worked book, "next account" from 16 processes, the account page ----------------
+
+WORKSPACE_AT = (2027, 5, 18, 10, 0)  # a Tuesday morning in New York, about 200 days after placement
+WORKSPACE_QUEUE = "bench-pool"
+PICKERS = 16
+HISTORY_SOURCE = "history"  # ledger entries the benchmark generated
+RANGE = 50_000  # account ids per generating statement
+
+
+def workspace_now() -> Any:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime(*WORKSPACE_AT, tzinfo=ZoneInfo("America/New_York"))
+
+
+def _h(expr: str, salt: int) -> str:
+    """A deterministic pseudo-random integer in [0, 1000003) from an integer SQL expression,
+    the same on PostgreSQL and SQLite (64-bit integer arithmetic only)."""
+    return f"((({expr}) * {2654435761 + 7919 * salt} + {104729 * salt}) % 1000003)"
+
+
+def _rows_per_account() -> str:
+    """How many ledger and attempt rows an account gets: 70 % of accounts 3-10, 25 % 12-51,
+    5 % 60-209 (about 19 on average; with the placement entry, 20)."""
+    tier, size = _h("a.id", 1), _h("a.id", 2)
+    return (f"CASE WHEN {tier} % 100 < 70 THEN 3 + {size} % 8 "
+            f"WHEN {tier} % 100 < 95 THEN 12 + {size} % 40 ELSE 60 + {size} % 150 END")  # fmt: skip
+
+
+def _accounts_cte(vendor: str, day: str) -> str:
+    """Accounts in an id range with their row counts: k in all, of which n ledger entries, and
+    ``span``: the days between placement and the benchmark's day."""
+    span = (f"(DATE '{day}' - a.placed_on)" if vendor == "postgresql"
+            else f"CAST(julianday('{day}') - julianday(a.placed_on) AS INTEGER)")  # fmt: skip
+    return (
+        "acc AS (SELECT id, placed_on, currency, interest_day_count, "
+        "COALESCE(interest_rate_ppm, 0) > 0 AS bearing, k, k * 3 / 10 AS n, span FROM "
+        f"(SELECT a.*, {_rows_per_account()} AS k, {span} AS span FROM accounts_account a "
+        "WHERE a.id >= %s AND a.id < %s) a)"
+    )
+
+
+def _series(vendor: str, lo: str, hi: str) -> str:
+    """Rows i in [lo, hi) for each account: generate_series on PostgreSQL, a recursive count
+    on SQLite."""
+    if vendor == "postgresql":
+        return f"CROSS JOIN LATERAL generate_series({lo}, {hi} - 1) AS s(i)"
+    return f"JOIN seq s ON s.i >= {lo} AND s.i < {hi}"
+
+
+def _with(vendor: str) -> str:
+    """The start of a statement's WITH clause: SQLite counts its rows with a recursive CTE."""
+    if vendor == "postgresql":
+        return "WITH "
+    return "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < 220), "
+
+
+def _literal_percent(sql: str) -> str:
+    """Modulo signs doubled, as the drivers read %s placeholders in statements with
+    parameters."""
+    return sql.replace("%", "%%").replace("%%s", "%s")
+
+
+def _plus_days(vendor: str, day: str, days: str) -> str:
+    if vendor == "postgresql":
+        return f"({day} + ({days})::int)"
+    return f"date({day}, '+' || ({days}) || ' days')"
+
+
+def _moment(vendor: str, day: str, minutes: str) -> str:
+    """A moment ``minutes`` after midnight UTC of ``day``, as each engine stores it."""
+    if vendor == "postgresql":
+        return f"(({day})::timestamp AT TIME ZONE 'UTC' + make_interval(mins => ({minutes})::int))"
+    return f"strftime('%Y-%m-%d %H:%M:%S', {day}, '+' || ({minutes}) || ' minutes')"
+
+
+def _ledger_sql(vendor: str, day: str) -> str:
+    """Fees, interest and payments after placement, in time order: a payment pays the fee just
+    charged (fees come first in the waterfall), interest only on accounts that bear it."""
+    fee = f"(1500 + {_h('a.id * 211 + s.i * 1000033', 3)} % 3500)"
+    paid_fee = f"(1500 + {_h('a.id * 211 + (s.i - 1) * 1000033', 3)} % 3500)"
+    interest = f"(500 + {_h('a.id * 211 + s.i * 1000033', 4)} % 4500)"
+    kind = ("CASE WHEN s.i % 3 = 2 THEN 'payment' WHEN s.i % 3 = 0 AND a.bearing "
+            "THEN 'interest' ELSE 'fee' END")  # fmt: skip
+    amount = (f"CASE WHEN s.i % 3 = 2 THEN {paid_fee} WHEN s.i % 3 = 0 AND a.bearing "
+              f"THEN {interest} ELSE {fee} END")  # fmt: skip
+    effective = _plus_days(vendor, "a.placed_on", "1 + (s.i + 1) * (a.span - 2) / (a.n + 1)")
+    return _literal_percent(
+        f"{_with(vendor)}{_accounts_cte(vendor, day)} "
+        "INSERT INTO ledger_entry (account_id, kind, effective_on, posted_at, currency, "
+        "principal_minor, interest_minor, fees_minor, costs_minor, cash_minor, source, memo) "
+        f"SELECT id, kind, effective_on, {_moment(vendor, 'effective_on', '16 * 60')}, currency, "
+        "0, CASE WHEN kind = 'interest' THEN amount ELSE 0 END, "
+        "CASE WHEN kind = 'fee' THEN amount WHEN kind = 'payment' THEN -amount ELSE 0 END, 0, "
+        f"CASE WHEN kind = 'payment' THEN amount ELSE 0 END, '{HISTORY_SOURCE}', "
+        "CASE kind WHEN 'payment' THEN 'Payment by card' WHEN 'fee' THEN 'Servicing fee' "
+        "ELSE 'Interest at the contract rate' END "
+        f"FROM (SELECT a.id, a.currency, s.i, {kind} AS kind, {amount} AS amount, "
+        f"{effective} AS effective_on FROM acc a {_series(vendor, '0', 'a.n')}) g"
+    )
+
+
+def _balances_sql(vendor: str) -> str:
+    """The balance cache moves by the generated entries; interest bearing accounts also count
+    the interest as accrued (posted, and in the closed accrual segments), so a later accrual
+    posts what it would have posted anyway."""
+    return (
+        "UPDATE accounts_account SET interest_minor = interest_minor + t.interest, "
+        "fees_minor = fees_minor + t.fees, balance_minor = balance_minor + t.interest + t.fees, "
+        "balance_through_entry_id = t.last_id, "
+        "interest_accrued_minor = interest_accrued_minor + t.interest, "
+        "accrual_closed_numerator = accrual_closed_numerator + t.interest * CASE "
+        "WHEN interest_day_count = 'actual/365' THEN 365000000 ELSE 360000000 END "
+        "FROM (SELECT account_id, SUM(interest_minor) AS interest, SUM(fees_minor) AS fees, "
+        "MAX(id) AS last_id FROM ledger_entry WHERE source = %s AND account_id >= %s "
+        "AND account_id < %s GROUP BY account_id) t WHERE accounts_account.id = t.account_id"
+    )
+
+
+def _attempts_sql(vendor: str, day: str, users: list[int], calls: dict[str, tuple[str, str]],
+                  channels: list[str]) -> str:  # fmt: skip
+    """Contact attempts spread from placement to the benchmark's day: 70 % calls (dispositions
+    as collectors log them, 8 % inbound), 10 % texts, 10 % emails, 10 % letters. Outbound
+    attempts carry the allowed Decision the real code stores; inbound ones are not judged.
+    Parameters: the id range, then the reasons of each of ``channels``, then the pack version."""
+    c, d = _h("a.id * 307 + s.i * 1000039", 5), _h("a.id * 307 + s.i * 1000039", 6)
+    minute = _h("a.id * 307 + s.i * 1000039", 7)
+    channel = (f"CASE WHEN {c} % 100 < 70 THEN 'call' WHEN {c} % 100 < 80 THEN 'sms' "
+               f"WHEN {c} % 100 < 90 THEN 'email' ELSE 'letter' END")  # fmt: skip
+    disposition = (f"CASE WHEN {d} % 100 < 50 THEN 'no_answer' WHEN {d} % 100 < 75 THEN "
+                   f"'voicemail' WHEN {d} % 100 < 85 THEN 'right_party' WHEN {d} % 100 < 89 "
+                   f"THEN 'refused_to_pay' WHEN {d} % 100 < 92 THEN 'third_party' "
+                   "ELSE 'right_party' END")  # fmt: skip
+    outcome = " ".join(f"WHEN '{k}' THEN '{v[0]}'" for k, v in calls.items())
+    recipient = " ".join(f"WHEN '{k}' THEN '{v[1]}'" for k, v in calls.items())
+    who = " ".join(f"WHEN {n} THEN {uid}" for n, uid in enumerate(users))
+    cast = "::jsonb" if vendor == "postgresql" else ""
+    decided = " ".join(f"WHEN '{ch}' THEN CAST(%s AS {'jsonb' if cast else 'text'})"
+                       for ch in channels)  # fmt: skip
+    at = _moment(vendor, _plus_days(vendor, "a.placed_on", "(s.i - a.n) * a.span / (a.k - a.n)"),
+                 f"13 * 60 + {minute} % 600")  # fmt: skip
+    return _literal_percent(
+        f"{_with(vendor)}{_accounts_cte(vendor, day)} "
+        "INSERT INTO contacts_contactattempt (account_id, at, channel, direction, outcome, "
+        "recipient, purpose, phone_type, automated, with_consent, allowed, reasons, "
+        "pack_version, source, disposition, note, created_by_id, created_at) "
+        "SELECT id, at, channel, CASE WHEN inbound AND channel = 'call' THEN 'inbound' "
+        "ELSE 'outbound' END, "
+        f"CASE WHEN channel <> 'call' THEN CASE WHEN channel = 'letter' OR pick % 5 = 0 "
+        f"THEN 'sent' ELSE 'delivered' END ELSE CASE disp {outcome} END END, "
+        f"CASE WHEN channel <> 'call' THEN 'consumer' ELSE CASE disp {recipient} END END, "
+        "'collection', CASE WHEN channel IN ('call', 'sms') THEN 'mobile' ELSE '' END, "
+        f"{'false' if vendor == 'postgresql' else '0'}, {'false' if vendor == 'postgresql' else '0'}, "
+        f"CASE WHEN inbound AND channel = 'call' THEN NULL ELSE "
+        f"{'true' if vendor == 'postgresql' else '1'} END, "
+        f"CASE WHEN inbound AND channel = 'call' THEN '[]'{cast} ELSE CASE channel {decided} END END, "
+        "CASE WHEN inbound AND channel = 'call' THEN '' ELSE %s END, "
+        "CASE WHEN channel = 'call' THEN 'workspace' ELSE 'campaign' END, "
+        "CASE WHEN channel = 'call' THEN disp ELSE '' END, "
+        "CASE WHEN channel = 'call' AND disp = 'right_party' "
+        "THEN 'Spoke with the consumer; no arrangement yet.' ELSE '' END, "
+        f"CASE WHEN channel = 'call' THEN CASE pick % {len(users)} {who} END END, at "
+        f"FROM (SELECT a.id, {channel} AS channel, {disposition} AS disp, {d} % 100 >= 92 AS inbound, "
+        f"{d} AS pick, {at} AS at "
+        f"FROM acc a {_series(vendor, 'a.n', 'a.k')}) g"
+    )
+
+
+def _real_reasons(at: Any) -> tuple[dict[str, str], str]:
+    """What the real code stores with an allowed outbound attempt: the reasons of a Decision,
+    per channel, taken from judging accounts of the portfolio."""
+    from arrears.core.compliance import Channel, ContactRequest, evaluate
+    from arrears.data.accounts.models import Account
+    from arrears.services.compliance.snapshots import contact_snapshot, packs_in_force
+
+    found: dict[str, str] = {}
+    version = ""
+    for account_id in Account.objects.order_by("id").values_list("id", flat=True)[:200]:
+        snap = contact_snapshot(account_id, at=at)
+        if snap is None:
+            continue
+        for channel in (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER):
+            decision = evaluate(packs_in_force(), snap, ContactRequest(channel=channel, at=at))
+            version = decision.pack_version
+            if channel.value not in found and decision.allowed:
+                found[channel.value] = json.dumps([r.as_dict() for r in decision.reasons])
+        if len(found) == 4:
+            break
+    for channel in ("call", "sms", "email", "letter"):  # never allowed in the sample: its passes
+        if channel not in found:
+            found[channel] = "[]"
+    return found, version
+
+
+def _bench_users() -> tuple[list[Any], Any]:
+    from arrears.data.users.models import Role, User
+
+    collectors = []
+    for n in range(PICKERS):
+        user, created = User.objects.get_or_create(username=f"bench-c{n:02d}",
+                                                   defaults={"role": Role.COLLECTOR})  # fmt: skip
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        collectors.append(user)
+    boss, _ = User.objects.get_or_create(username="bench-sup", defaults={"role": Role.SUPERVISOR})
+    return collectors, boss
+
+
+def _load_portfolio(accounts: int) -> float:
+    """The imported portfolio, as the import benchmark loads it (not measured here)."""
+    from django.db import connection
+
+    from arrears.data.clients.models import Client
+    from arrears.services.clients.operations import client_add
+    from arrears.services.common import Actor
+    from arrears.services.placements.operations import placement_import
+
+    path = placement_file(accounts)
+    connection.close()
+    reset_database(reuse=False)
+    actor = Actor.system("bench")
+    if not Client.objects.filter(code="BENCH").exists():
+        client_add(code="BENCH", name="Benchmark Bank", interest_policy="contract",
+                   accrue_after_charge_off=True, actor=actor)  # fmt: skip
+    out = Path(tempfile.mkdtemp(prefix="arrears-bench-"))
+    started = time.perf_counter()
+    placement_import(client_code="BENCH", path=path, actor=actor, today=ANCHOR,
+                     rejects_path=out / "rejects.csv", ack_path=out / "ack.csv")  # fmt: skip
+    shutil.rmtree(out, ignore_errors=True)
+    if os.environ.get("ARREARS_BENCH_PERSISTENT"):
+        (BENCH_DIR / f".loaded-{connection.vendor}-{accounts}").touch()
+    return time.perf_counter() - started
+
+
+def _generate_history(at: Any, state: dict[str, Any], save: Any) -> None:
+    """Ledger entries and contact attempts for every account, set-based, a range of account ids
+    per statement; then the balance caches, the next contactable moments and the queue.
+
+    ``state`` records each step's figures as it ends (and ``save`` keeps it), so that a run
+    stopped midway goes on with ``--reuse`` from the last range written, not from the start."""
+    if "queue_build_seconds" in state:
+        return
+    from django.db import connection, transaction
+    from django.db.models import Max, Min
+
+    from arrears.core.work import DISPOSITION_RULES, Disposition
+    from arrears.data.accounts.models import Account
+    from arrears.data.contacts.models import ContactAttempt
+    from arrears.data.ledger.models import Entry
+    from arrears.services.common import Actor
+    from arrears.services.compliance.operations import contactability_refresh
+    from arrears.services.compliance.queries import account_ids_for_refresh
+    from arrears.services.work.queues import queue_build, queue_define
+
+    vendor = connection.vendor
+    collectors, _boss = _bench_users()
+    calls = {d.value: (DISPOSITION_RULES[d].outcome.value, DISPOSITION_RULES[d].recipient.value)
+             for d in Disposition}  # fmt: skip
+    reasons, version = _real_reasons(at)
+    day = at.date().isoformat()
+    bounds = Account.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    lo, hi = bounds["lo"] or 0, (bounds["hi"] or 0) + 1
+    channels = sorted(reasons)
+    steps = [
+        ("ledger", [_ledger_sql(vendor, day), _balances_sql(vendor)],
+         lambda a, b: [[a, b], [HISTORY_SOURCE, a, b]]),
+        ("attempts", [_attempts_sql(vendor, day, [u.pk for u in collectors], calls, channels)],
+         lambda a, b: [[a, b, *(reasons[c] for c in channels), version]]),
+    ]  # fmt: skip
+    for name, statements, params in steps:
+        if state.get(f"{name}_seconds") is not None:
+            continue
+        spent = state.get(f"{name}_spent", 0.0)
+        for start in range(max(lo, state.get(f"{name}_next", lo)), hi, RANGE):
+            end = min(start + RANGE, hi)
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                for sql, values in zip(statements, params(start, end), strict=True):
+                    cursor.execute(sql, values)
+            spent += time.perf_counter() - started
+            state.update({f"{name}_next": end, f"{name}_spent": spent})
+            save()
+            log(f"   {name}: accounts to id {end - 1} of {hi - 1} ({spent:.0f}s)")
+        state[f"{name}_seconds"] = round(spent, 1)
+        save()
+    if "rows" not in state:
+        started = time.perf_counter()
+        if vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        state["analyze_seconds"] = round(time.perf_counter() - started, 1)
+        state["ledger_rows"] = Entry.objects.count()
+        state["attempt_rows"] = ContactAttempt.objects.count()
+        state["rows"] = state["ledger_rows"] + state["attempt_rows"]
+        save()
+    if "refresh_seconds" not in state:
+        started = time.perf_counter()
+        state["refresh_accounts"] = contactability_refresh(account_ids_for_refresh(), at=at)
+        state["refresh_seconds"] = round(time.perf_counter() - started, 1)
+        save()
+        log(f"   next contactable moments: {state['refresh_seconds']}s")
+    if "queue_build_seconds" not in state:
+        started = time.perf_counter()
+        actor = Actor.system("bench")
+        queue_define(code=WORKSPACE_QUEUE, name="Benchmark pool", filters={},
+                     order="balance_high", mode="pooled",
+                     members=[u.username for u in collectors], actor=actor, now=at)  # fmt: skip
+        state["queue_accounts"] = queue_build(WORKSPACE_QUEUE, now=at, actor=actor).accounts
+        state["queue_build_seconds"] = round(time.perf_counter() - started, 1)
+        save()
+
+
+def _clock(at: Any) -> Any:
+    """Stand the clock the views read at the benchmark's moment, moving on in real time."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    origin = time.perf_counter()
+
+    def now() -> Any:
+        return at + timedelta(seconds=time.perf_counter() - origin)
+
+    timezone.now = now  # the interface layer reads the clock through this, as the tests freeze it
+    return now
+
+
+def _pick_worker(user_id: int, start: Any, seconds: float, barrier: Any, results: Any) -> None:
+    from django.db import connection
+
+    from arrears.data.users.models import User
+    from arrears.services.work.picking import next_account
+
+    user = User.objects.get(pk=user_id)
+    picks: list[int] = []
+    server = _server_process(connection)
+    barrier.wait()
+    now = _clock(start)  # every picker's clock starts at the common start
+    started = time.perf_counter()
+    cpu = time.process_time(), _cpu_seconds(server)
+    error = ""
+    try:
+        while time.perf_counter() - started < seconds:
+            pick = next_account(queue_code=WORKSPACE_QUEUE, user=user, now=now())
+            if pick is None:
+                break
+            picks.append(pick.account_id)
+    except Exception as exc:  # reported by the parent, which fails the benchmark
+        error = f"{type(exc).__name__}: {exc}"
+    elapsed = time.perf_counter() - started
+    spent = (time.process_time() - cpu[0], _cpu_seconds(server) - cpu[1])
+    results.put((user_id, picks, elapsed, spent, error))
+    connection.close()
+
+
+def _server_process(connection: Any) -> int | None:
+    """The database server process serving this connection, when it runs on this machine."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = int(cursor.fetchone()[0])
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User and system CPU seconds a process has used so far (Linux), 0 when unknown."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measure_picks(collectors: list[Any], seconds: float) -> dict[str, Any]:
+    """16 processes, each with its own connection and collector, take "next account" from the
+    same pooled queue for a fixed time after a common start."""
+    import multiprocessing
+    from collections import Counter
+    from datetime import timedelta
+
+    from django.db import connections
+    from django.db.models import Max
+
+    from arrears.data.audit.models import AuditEvent
+    from arrears.data.work.models import Lease
+
+    before = AuditEvent.objects.aggregate(m=Max("id"))["m"] or 0
+    # A run on a kept book starts after the leases of the runs before it have run out, as a
+    # later session of the same day would.
+    last = Lease.objects.aggregate(m=Max("until"))["m"]
+    start = max(workspace_now(), last + timedelta(seconds=1)) if last else workspace_now()
+    connections.close_all()  # each child opens its own
+    ctx = multiprocessing.get_context("fork")
+    barrier, results = ctx.Barrier(len(collectors)), ctx.Queue()
+    procs = [ctx.Process(target=_pick_worker, args=(u.pk, start, seconds, barrier, results))
+             for u in collectors]  # fmt: skip
+    for p in procs:
+        p.start()
+    reported = [results.get(timeout=seconds + 300) for _ in procs]
+    for p in procs:
+        p.join()
+    errors = [error for *_, error in reported if error]
+    if errors:
+        raise SystemExit(f"{len(errors)} pickers failed, the first with {errors[0]}")
+    done = [(user_id, picks, elapsed) for user_id, picks, elapsed, _, _ in reported]
+    client_cpu = sum(spent[0] for _, _, _, spent, _ in reported)
+    server_cpu = sum(spent[1] for _, _, _, spent, _ in reported)
+    picked = [aid for _, picks, _ in done for aid in picks]
+    elapsed = max(e for _, _, e in done)
+    handed = Counter(picked)
+    audited = Counter(
+        AuditEvent.objects.filter(id__gt=before, event="work.picked").values_list(
+            "account_id", flat=True
+        )
+    )
+    twice_in_audit = sum(n - 1 for n in audited.values() if n > 1)
+    # Each collector still holds the last account handed to them, and nobody else does.
+    last = {user_id: picks[-1] for user_id, picks, _ in done if picks}
+    held = dict(Lease.objects.filter(account_id__in=last.values()).values_list("account_id",
+                                                                              "user_id"))  # fmt: skip
+    wrong_holder = sum(1 for user_id, aid in last.items() if held.get(aid) != user_id)
+    per_worker = sorted(len(p) for _, p, _ in done)
+    return {
+        "pickers": len(collectors),
+        "seconds": round(elapsed, 2),
+        "picks": len(picked),
+        "next_account_per_s": round(len(picked) / elapsed) if elapsed else None,
+        "double_assignments": sum(n - 1 for n in handed.values() if n > 1),
+        "double_assignments_audit": twice_in_audit,
+        "audit_rows": sum(audited.values()),
+        "lease_holder_mismatches": wrong_holder,
+        "picks_per_worker_min_max": [per_worker[0], per_worker[-1]] if per_worker else None,
+        # CPU the pickers and their server processes spent per pick, and what two cores given
+        # to this alone would sustain at that cost (the box is shared: wall rates vary).
+        "pick_client_cpu_ms": round(client_cpu / len(picked) * 1000, 2) if picked else None,
+        "pick_server_cpu_ms": round(server_cpu / len(picked) * 1000, 2) if picked else None,
+        "picks_per_s_on_two_free_cores": (
+            round(2 * len(picked) / (client_cpu + server_cpu)) if picked and server_cpu else None
+        ),
+    }
+
+
+def _measure_page(boss: Any, requests: int) -> dict[str, Any]:
+    """GET /accounts/<id>/ for a random sample, signed in as a supervisor: server time around
+    the request inside this process, and the SQL statements each page issued."""
+    import random
+    import statistics
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from arrears.data.accounts.models import Account
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    _clock(workspace_now())
+    ids = list(Account.objects.order_by("id").values_list("id", flat=True)) if Account.objects.count() <= 200_000 else None  # fmt: skip
+    rng = random.Random(7)
+    if ids is None:
+        lo = Account.objects.order_by("id").values_list("id", flat=True).first() or 0
+        hi = Account.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        candidates = [rng.randint(lo, hi) for _ in range(requests * 2)]
+        present = set(Account.objects.filter(id__in=candidates).values_list("id", flat=True))
+        sample = [i for i in candidates if i in present][:requests]
+    else:
+        sample = rng.sample(ids, min(requests, len(ids)))
+    browser = Client()
+    browser.force_login(boss)
+    for account_id in sample[:10]:  # templates compile and caches fill once per process
+        browser.get(f"/accounts/{account_id}/")
+    times: list[float] = []
+    queries: list[int] = []
+    for account_id in sample:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = browser.get(f"/accounts/{account_id}/")
+            times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"account page {account_id}: HTTP {response.status_code}")
+        queries.append(len(captured.captured_queries))
+    times.sort()
+    return {
+        "account_page_requests": len(times),
+        "account_page_p50_ms": round(statistics.median(times), 1),
+        "account_page_p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+        "account_page_max_ms": round(times[-1], 1),
+        "account_page_queries": max(queries),
+        "account_page_queries_median": statistics.median(queries),
+    }
+
+
+def bench_workspace(accounts: int, reuse: bool) -> dict[str, Any]:
+    import search_bench  # beside this file
+    from django.db import connection
+
+    from arrears.data.accounts.models import Account
+    from arrears.data.ledger.models import Entry
+
+    at = workspace_now()
+    path = BENCH_DIR / f".workspace-{connection.vendor}-{accounts}.json"
+    persistent = bool(os.environ.get("ARREARS_BENCH_PERSISTENT"))
+    have_portfolio = Account.objects.exists() and (
+        _have_portfolio(connection.vendor, accounts) or not persistent
+    )
+    state: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+
+    def save() -> None:
+        if persistent:
+            path.write_text(json.dumps(state))
+
+    if not (have_portfolio and reuse and state):
+        state = {}
+        # A history is generated once per portfolio: a kept one is started over without --reuse.
+        if not have_portfolio or Entry.objects.filter(source=HISTORY_SOURCE).exists():
+            state["import_seconds"] = round(_load_portfolio(accounts), 1)
+        save()
+    elif "queue_build_seconds" in state:
+        log("   reusing the generated history, moments and queue")
+    else:
+        log("   going on with the history a stopped run began")
+    _generate_history(at, state, save)
+    figures = {k: v for k, v in state.items() if not k.endswith(("_next", "_spent"))}
+    collectors, boss = _bench_users()
+    big = accounts >= 100_000
+    page = _measure_page(boss, requests=400 if big else 60)
+    search = search_bench.measure(total=400 if big else 60)  # the search box, over this book
+    picks = _measure_picks(collectors, seconds=20.0 if big else 3.0)
+    return {
+        "db": connection.vendor,
+        "accounts": Account.objects.count(),
+        **figures,
+        **page,
+        **search,
+        **picks,
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
 def worker(name: str, accounts: int, reuse: bool) -> None:
     django_setup()
     benches = {"import": bench_import, "accrue": bench_accrue, "compliance": bench_compliance,
-               "refresh": bench_refresh, "notices": bench_notices}  # fmt: skip
+               "refresh": bench_refresh, "notices": bench_notices,
+               "workspace": bench_workspace}  # fmt: skip
     if name in ("accrue", "refresh", "notices"):  # a kept portfolio may predate a migration
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+    if name == "workspace":  # it loads the portfolio itself when there is none
+        reset_database(reuse=True)
     result = benches[name](accounts, reuse)
     print(json.dumps(result))
 
@@ -485,7 +1040,7 @@ def main() -> int:
     results: dict[str, Any] = {}
     persistent = db == "sqlite" or os.environ.get("ARREARS_DATABASE_URL", "").startswith("postgres")
     if "import" in names:  # the database is rebuilt: no size's portfolio survives
-        for marker in BENCH_DIR.glob(f".loaded-{db}-*"):
+        for marker in [*BENCH_DIR.glob(f".loaded-{db}-*"), *BENCH_DIR.glob(f".workspace-{db}-*")]:
             marker.unlink()
     with _database(db) as url:
         env = dict(os.environ, ARREARS_DATABASE_URL=url)

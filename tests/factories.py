@@ -119,3 +119,53 @@ def make_new_yorker(client: Client, principal: int = 100_000) -> Account:
                                 phone_type="mobile", valid_from=date(2026, 1, 1),
                                 value_index=f"p{account.pk}")  # fmt: skip
     return account
+
+
+def give_history(account: Account, *, collector_id: int, now: datetime) -> Account:
+    """A few weeks of real work on an account, through the services that record it: calls with
+    dispositions, a payment, a promise, a callback the consumer asked for, notes, a request not
+    to be called at work, an ended hold, an oral dispute answered later, a complaint, a
+    co-signer with a phone, and another debt of the same consumer."""
+    from datetime import timedelta
+
+    from arrears.data.parties.models import ContactPoint
+    from arrears.services.common import Actor
+    from arrears.services.compliance.cases import complaint_record
+    from arrears.services.compliance.preferences import contact_restriction_add
+    from arrears.services.ledger.operations import hold_add, hold_end, payment_post
+    from arrears.services.work.actions import call_log, callback_schedule, note_add, promise_record
+
+    actor = Actor(label="history", user_id=collector_id)
+    days = [27, 24, 20, 17, 14, 10, 6]
+    for n, back in enumerate(days):
+        at = now - timedelta(days=back, hours=n % 3)
+        call_log(account_id=account.pk, disposition="voicemail" if n % 2 else "no_answer",
+                 at=at, now=at, actor=actor)  # fmt: skip
+        note_add(account_id=account.pk, text=f"tried again ({n + 1})", actor=actor, now=at)
+    paid_on = now - timedelta(days=12)
+    payment_post(account_id=account.pk, amount_minor=2_500, received_on=paid_on.date(),
+                 source="card", actor=actor, now=paid_on)  # fmt: skip
+    promise_record(account_id=account.pk, amount_minor=5_000,
+                   due_on=(now + timedelta(days=9)).date(), actor=actor, now=now)  # fmt: skip
+    callback_schedule(account_id=account.pk, due_at=now + timedelta(days=2), actor=actor,
+                      now=now - timedelta(days=1), consumer_asked=True)  # fmt: skip
+    contact_restriction_add(account_id=account.pk, kind="no_workplace",
+                            received_on=(now - timedelta(days=8)).date(), medium="phone",
+                            actor=actor, now=now)  # fmt: skip
+    hold = hold_add(account_id=account.pk, kind="legal", starts_on=(now - timedelta(days=40)).date(),
+                    source="client letter", actor=actor, now=now - timedelta(days=40))  # fmt: skip
+    hold_end(hold_id=hold.pk, ends_on=(now - timedelta(days=30)).date(), actor=actor,
+             now=now - timedelta(days=30))  # fmt: skip
+    complaint_record(account_id=account.pk, received_on=(now - timedelta(days=3)).date(),
+                     source="cfpb", category="communication", actor=actor, now=now,
+                     reference="CFPB-1")  # fmt: skip
+    co_signer = Party.objects.create(first_name="Sam", last_name="Doe")
+    AccountParty.objects.create(account=account, party=co_signer, role="co_signer")
+    ContactPoint.objects.create(party=co_signer, kind="phone", phone_e164="+17165550199",
+                                phone_type="landline", valid_from=date(2026, 1, 1),
+                                value_index=f"cs{account.pk}")  # fmt: skip
+    other = make_account(account.client, principal=3_000)
+    primary = AccountParty.objects.get(account=account, role="primary").party_id
+    AccountParty.objects.filter(account=other).update(party_id=primary)
+    account.refresh_from_db()
+    return account

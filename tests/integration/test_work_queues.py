@@ -281,3 +281,41 @@ def test_the_timeline_shows_a_callback_in_local_time(book, settings) -> None:
                       now=MONDAY)  # fmt: skip
     titles = [i.title for i in timeline(accounts[0].pk)]
     assert "Callback set for 02 Nov 2026 14:00 EST" in titles
+
+
+class TestWaitingEntries:
+    """Entries blocked on every channel wait aside, so "next" does not read them on every pick,
+    and come back when their moment comes or a change opens them."""
+
+    def test_after_hours_every_entry_waits_until_the_morning_and_then_is_offered(
+        self, book
+    ) -> None:
+        accounts, alice, _ = book
+        from arrears.services.compliance.operations import contactability_refresh
+
+        late = datetime(2026, 11, 2, 21, 30, tzinfo=NY)
+        morning = datetime(2026, 11, 3, 8, 0, tzinfo=NY)
+        contactability_refresh([a.pk for a in accounts], at=late)
+        entries = QueueEntry.objects.filter(queue__code="ny-high")
+        assert set(entries.values_list("waiting", "opens_at")) == {(True, morning)}
+        assert next_account(queue_code="ny-high", user=alice, now=late) is None
+        pick = next_account(queue_code="ny-high", user=alice, now=morning)
+        assert pick is not None and pick.account_id == accounts[0].pk
+        assert not entries.filter(waiting=True).exists()
+
+    def test_a_hold_sets_the_entry_aside_and_its_end_brings_it_back(self, book) -> None:
+        accounts, alice, _ = book
+        from arrears.services.ledger.operations import hold_end
+
+        hold = hold_add(account_id=accounts[0].pk, kind="bankruptcy", starts_on=date(2026, 11, 1),
+                        source="PACER notice", actor=ACTOR, now=MONDAY)  # fmt: skip
+        entry = QueueEntry.objects.get(queue__code="ny-high", account=accounts[0])
+        assert (entry.waiting, entry.opens_at) == (True, None)
+        pick = next_account(queue_code="ny-high", user=alice, now=MONDAY)
+        assert pick is not None and pick.account_id == accounts[1].pk
+        hold_end(hold_id=hold.pk, ends_on=date(2026, 11, 2), actor=ACTOR, now=MONDAY)
+        entry.refresh_from_db()
+        assert (entry.waiting, entry.opens_at) == (False, MONDAY)
+        later = MONDAY + timedelta(minutes=1)
+        pick = next_account(queue_code="ny-high", user=alice, now=later)
+        assert pick is not None and pick.account_id == accounts[0].pk

@@ -29,6 +29,7 @@ from arrears.core.work.promises import PromiseTerms, Verdict, judge
 from arrears.core.work.queues import (
     ACCOUNT_STATUSES,
     HOLD_FILTERS,
+    WORK_CHANNELS,
     QueueFilters,
     QueueMode,
     QueueOrder,
@@ -42,6 +43,7 @@ __all__ = [
     "HOLD_FILTERS",
     "PROMISE_CREDIT_DAYS",
     "RIGHT_PARTY_CONTACT",
+    "WORK_CHANNELS",
     "Collected",
     "CreditGroup",
     "Disposition",

@@ -22,6 +22,9 @@ HOLD_KINDS = (
 # "none": no hold in force; "any": some hold in force; a kind: that hold in force.
 HOLD_FILTERS = ("none", "any", *HOLD_KINDS)
 MAX_DAYS = 36_500
+# The channels a collector works from the workspace. An account blocked on all of them now is
+# skipped by "next account"; letters go out by campaign, not from a queue.
+WORK_CHANNELS = ("call", "sms", "email")
 
 
 class QueueOrder(StrEnum):

@@ -53,12 +53,23 @@ class WorkQueue(models.Model):
 
 class QueueEntry(models.Model):
     # The unique (queue, rank) index serves queue lookups; the account index marks entries worked.
+    # "Next account" walks the partial index of the entries neither worked in this pass nor
+    # waiting, so it reads neither the entries worked today nor those blocked now again on every
+    # pick; a waiting entry comes back through the other partial index once its moment comes.
     queue = models.ForeignKey(
         WorkQueue, on_delete=models.CASCADE, related_name="entries", db_index=False
     )
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveIntegerField()
     worked_at = models.DateTimeField(null=True, blank=True)
+    opens_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The earliest a workspace channel opens, as last worked out; empty: no end known.",
+    )  # fmt: skip
+    waiting = models.BooleanField(
+        default=False, help_text="Blocked on every workspace channel when last worked out: set "
+        "aside until opens_at.",
+    )  # fmt: skip
 
     class Meta:
         verbose_name_plural = "queue entries"
@@ -66,6 +77,14 @@ class QueueEntry(models.Model):
             models.UniqueConstraint(fields=["queue", "rank"], name="queue_entry_rank"),
             models.UniqueConstraint(fields=["queue", "account"], name="queue_entry_account"),
         ]
+        indexes = [
+            models.Index(fields=["queue", "rank"],
+                         condition=models.Q(worked_at__isnull=True, waiting=False),
+                         name="queue_entry_pending_idx"),
+            models.Index(fields=["queue", "opens_at"],
+                         condition=models.Q(worked_at__isnull=True, waiting=True),
+                         name="queue_entry_waiting_idx"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.queue_id}#{self.rank}: account {self.account_id}"

@@ -32,6 +32,7 @@ from arrears.data.users.models import Role, User
 from arrears.interfaces.web.access import account_view_or_404, visible_or_404
 from arrears.services.accounts.access import (
     granted_client_ids,
+    require_account_visible,
     require_complaint_visible,
     require_dispute_visible,
     require_document_visible,
@@ -48,19 +49,9 @@ from arrears.services.compliance.cases import (
 from arrears.services.compliance.disputes import dispute_answer, dispute_record
 from arrears.services.compliance.operations import ContactBlocked, contact_attempt_record
 from arrears.services.compliance.preferences import contact_restriction_add
-from arrears.services.compliance.queries import (
-    complaints,
-    compliance_queue,
-    contact_decisions,
-    contact_history,
-    contact_restrictions,
-    disputes,
-    documents,
-    validation_notices,
-)
+from arrears.services.compliance.queries import compliance_queue
 from arrears.services.compliance.reports import compliance_report
-from arrears.services.work.picking import lease_holder
-from arrears.services.work.queries import linked_accounts, open_callbacks, open_promises, timeline
+from arrears.services.work.screen import AccountScreen, account_screen
 
 # Who may log a contact: everyone who works accounts (not the accountant).
 CONTACT_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
@@ -199,11 +190,15 @@ def _page(
     work_error: tuple[str | None, str] | None = None,
     revealed: dict[int, Any] | None = None,
     status: int = 200,
+    screen: AccountScreen | None = None,
 ) -> HttpResponse:
     from arrears.interfaces.web.work import work_forms
 
     now = timezone.now()
     account_id = view.account.pk
+    screen = screen or account_screen(account_id, at=now, user=_user(request))
+    if screen is None:
+        raise Http404("no such account")
     failed, data = work if work is not None else ("", None)
     forms_ = work_forms(view, now.date(), data, failed)
     if work_error is not None and failed:
@@ -217,23 +212,23 @@ def _page(
         {
             **forms_,
             "queue": queue,
-            "lease": lease_holder(account_id, now=now),
-            "timeline": timeline(account_id, limit=60),
-            "linked": linked_accounts(account_id, user=_user(request)),
-            "promises": open_promises(account_id),
-            "callbacks": open_callbacks(account_id),
+            "lease": screen.lease,
+            "timeline": screen.timeline,
+            "linked": screen.linked,
+            "promises": screen.promises,
+            "callbacks": screen.callbacks,
             "revealed": revealed or {},
             "failed": failed,
             "view": view,
             "a": view.account,
-            "decisions": contact_decisions(account_id, at=now) or [],
-            "history": contact_history(account_id, limit=50) or [],
-            "notices": validation_notices(account_id) or [],
-            "disputes": disputes(account_id) or [],
+            "decisions": screen.decisions,
+            "history": screen.history,
+            "notices": screen.notices,
+            "disputes": screen.disputes,
             "dispute_form": dispute_form or DisputeForm(initial={"received_on": now.date()}),
-            "restrictions": contact_restrictions(account_id) or [],
-            "documents": documents(account_id) or [],
-            "complaints": complaints(account_id) or [],
+            "restrictions": screen.restrictions,
+            "documents": screen.documents,
+            "complaints": screen.complaints,
             "document_form": document_form or DocumentForm(initial={"received_on": now.date()}),
             "complaint_form": complaint_form or ComplaintForm(initial={"received_on": now.date()}),
             "restriction_form": restriction_form
@@ -248,8 +243,11 @@ def _page(
 
 @login_required
 def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
-    view = account_view_or_404(request, account_id)
-    return _page(request, view)
+    visible_or_404(request, require_account_visible, account_id)
+    screen = account_screen(account_id, at=timezone.now(), user=_user(request))
+    if screen is None:
+        raise Http404("no such account")
+    return _page(request, screen.view, screen=screen)
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,28 +51,52 @@ def account_detail(account_id: int, *, today: date) -> AccountView | None:
     account = Account.objects.select_related("client", "placement").filter(pk=account_id).first()
     if account is None:
         return None
-    links = AccountParty.objects.filter(account=account).select_related("party").order_by("id")
+    links = list(
+        AccountParty.objects.filter(account=account).select_related("party").order_by("id")
+    )
+    return account_view(
+        account,
+        links=links,
+        points=ContactPoint.objects.filter(party_id__in={link.party_id for link in links}),
+        holds=Hold.objects.filter(account=account),
+        entries=Entry.objects.filter(account=account),
+        today=today,
+    )
+
+
+def account_view(
+    account: Account,
+    *,
+    links: Iterable[AccountParty],
+    points: Iterable[ContactPoint],
+    holds: Iterable[Hold],
+    entries: Iterable[Entry],
+    today: date,
+) -> AccountView:
+    """The account screen's view of rows already read: the account's links with their parties
+    loaded, its parties' contact points, holds and ledger entries, in any order."""
+    by_party: dict[int, list[ContactPoint]] = defaultdict(list)
+    for point in sorted(points, key=lambda p: (p.kind, p.pk)):
+        by_party[point.party_id].append(point)
     parties = [
         PartyView(
             party=link.party,
             role=link.get_role_display(),
             ssn_masked=mask_ssn(link.party.ssn_last4),
-            contact_points=list(
-                ContactPoint.objects.filter(party=link.party).order_by("kind", "id")
-            ),
+            contact_points=list(by_party.get(link.party_id, [])),
         )
-        for link in links
+        for link in sorted(links, key=lambda link: link.pk)
     ]
-    holds = list(Hold.objects.filter(account=account).order_by("-starts_on", "-id"))
-    active = [h for h in holds if h.starts_on <= today and (h.ends_on is None or today < h.ends_on)]
-    entries = list(Entry.objects.filter(account=account).order_by("id"))
+    held = sorted(holds, key=lambda h: (h.starts_on, h.pk), reverse=True)
+    active = [h for h in held if h.starts_on <= today and (h.ends_on is None or today < h.ends_on)]
+    posted = sorted(entries, key=lambda e: e.pk)
     return AccountView(
         account=account,
         parties=parties,
-        holds=holds,
+        holds=held,
         active_holds=active,
-        entries=entries,
-        itemization=itemize(account, entries),
+        entries=posted,
+        itemization=itemize(account, posted),
     )
 
 

@@ -47,6 +47,7 @@ from arrears.services.compliance.snapshots import (
     load_material,
     packs_in_force,
 )
+from arrears.services.work.entries import entries_judged
 
 # The channels queues work from; each account keeps its next contactable moment for these.
 QUEUE_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER)
@@ -214,6 +215,7 @@ def contactability_refresh(
                      decision.pack_version[:200], at)
                 )  # fmt: skip
         _upsert_contactability(rows)
+        entries_judged(materials, at=at)  # queue entries keep a copy of the first opening
         done += len(materials)
         if progress is not None:
             progress(done)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from arrears.core.compliance import (
     Attempt,
@@ -128,66 +129,110 @@ def load_material(
     """Read a batch of accounts with their primary consumer's contact points, their holds and
     their attempts in [attempts_from, attempts_to)."""
     ids = list(account_ids)
-    out: dict[int, AccountMaterial] = {}
-    for acc in Account.objects.filter(pk__in=ids).select_related("client").only(
-        "id", "last_payment_date", "charge_off_date", "client__code", "client__kind",
-        "client__name",
-    ):  # fmt: skip
-        starts = [d for d in (acc.last_payment_date, acc.charge_off_date) if d]
-        out[acc.pk] = AccountMaterial(
-            account_id=acc.pk,
-            client_code=acc.client.code,
-            client_kind=acc.client.kind,
-            client_name=acc.client.name,
-            limitation_starts_on=max(starts) if starts else None,
+    accounts = list(
+        Account.objects.filter(pk__in=ids).select_related("client").only(
+            "id", "last_payment_date", "charge_off_date", "client__code", "client__kind",
+            "client__name",
         )
-    if not out:
-        return out
+    )  # fmt: skip
+    if not accounts:
+        return {}
+    found = {a.pk: a for a in accounts}
     parties: dict[int, list[int]] = defaultdict(list)
     for account_id, party_id in AccountParty.objects.filter(
-        account_id__in=out, role="primary"
+        account_id__in=found, role="primary"
     ).values_list("account_id", "party_id"):
         parties[party_id].append(account_id)
-    for point in ContactPoint.objects.filter(party_id__in=parties).order_by("kind", "id"):
+    rows: dict[int, dict[str, list[Any]]] = {a: defaultdict(list) for a in found}
+    for point in ContactPoint.objects.filter(party_id__in=parties):
         for account_id in parties[point.party_id]:
-            out[account_id].points.append(point)
-    for restriction in ContactRestriction.objects.filter(party_id__in=parties).order_by("id"):
+            rows[account_id]["points"].append(point)
+    for restriction in ContactRestriction.objects.filter(party_id__in=parties):
         for account_id in parties[restriction.party_id]:
-            out[account_id].restrictions.append(restriction)
-    for hold in Hold.objects.filter(account_id__in=out).order_by("starts_on", "id"):
-        out[hold.account_id].holds.append(
-            HoldState(kind=hold.kind, starts_on=hold.starts_on, ends_on=hold.ends_on)
-        )
-    for notice in ValidationNotice.objects.filter(
-        account_id__in=out, status=NoticeStatus.SENT
-    ).order_by("sent_on", "id"):
-        out[notice.account_id].validation = ValidationState(
-            notice_sent_on=notice.sent_on, period_ends_on=notice.period_ends_on
-        )
-    halting: dict[int, list[Dispute]] = defaultdict(list)
+            rows[account_id]["restrictions"].append(restriction)
+    for hold in Hold.objects.filter(account_id__in=found):
+        rows[hold.account_id]["holds"].append(hold)
+    for notice in ValidationNotice.objects.filter(account_id__in=found, status=NoticeStatus.SENT):
+        rows[notice.account_id]["notices"].append(notice)
     for dispute in Dispute.objects.filter(
-        account_id__in=out, in_writing=True, within_validation_period=True
+        account_id__in=found, in_writing=True, within_validation_period=True
     ).exclude(status=CaseStatus.WITHDRAWN):
-        halting[dispute.account_id].append(dispute)
-    for account_id, disputes in halting.items():
-        material = out[account_id]
-        material.validation = _with_disputes(material.validation, disputes)
-    attempts = ContactAttempt.objects.filter(account_id__in=out, at__gte=attempts_from)
+        rows[dispute.account_id]["disputes"].append(dispute)
+    attempts = ContactAttempt.objects.filter(account_id__in=found, at__gte=attempts_from)
     if attempts_to is not None:
         attempts = attempts.filter(at__lt=attempts_to)
-    for row in attempts.order_by("at", "id"):
-        out[row.account_id].attempts.append(
-            RecordedAttempt(row.pk, attempt_value(row), row.contact_point_id, row.automated)
-        )
+    for attempt in attempts:
+        rows[attempt.account_id]["attempts"].append(attempt)
     consents = Callback.objects.filter(
-        account_id__in=out, consumer_asked=True,
+        account_id__in=found, consumer_asked=True,
         created_at__gte=attempts_from - timedelta(days=CALL_CONSENT_DAYS),
     )  # fmt: skip
     if attempts_to is not None:
         consents = consents.filter(created_at__lt=attempts_to)
-    for account_id, asked_at in consents.values_list("account_id", "created_at"):
-        out[account_id].call_consents.append(asked_at)
-    return out
+    for callback in consents.only("id", "account_id", "consumer_asked", "created_at"):
+        rows[callback.account_id]["callbacks"].append(callback)
+    return {
+        account_id: material_of(found[account_id], **rows[account_id],
+                                attempts_from=attempts_from, attempts_to=attempts_to)
+        for account_id in ids
+        if account_id in found
+    }  # fmt: skip
+
+
+def material_of(
+    account: Account,
+    *,
+    points: Iterable[ContactPoint] = (),
+    restrictions: Iterable[ContactRestriction] = (),
+    holds: Iterable[Hold] = (),
+    notices: Iterable[ValidationNotice] = (),
+    disputes: Iterable[Dispute] = (),
+    attempts: Iterable[ContactAttempt] = (),
+    callbacks: Iterable[Callback] = (),
+    attempts_from: datetime,
+    attempts_to: datetime | None = None,
+) -> AccountMaterial:
+    """One account's material from rows already read (its client loaded with it): the primary
+    consumer's contact points and requests, and the account's holds, notices, disputes,
+    attempts and callbacks. Rows the rules do not look at are left out here, so a caller may
+    pass more than they need (a screen passes what it shows)."""
+    starts = [d for d in (account.last_payment_date, account.charge_off_date) if d]
+    material = AccountMaterial(
+        account_id=account.pk,
+        client_code=account.client.code,
+        client_kind=account.client.kind,
+        client_name=account.client.name,
+        limitation_starts_on=max(starts) if starts else None,
+        points=sorted(points, key=lambda p: (p.kind, p.pk)),
+        restrictions=sorted(restrictions, key=lambda r: r.pk),
+    )
+    for hold in sorted(holds, key=lambda h: (h.starts_on, h.pk)):
+        material.holds.append(HoldState(kind=hold.kind, starts_on=hold.starts_on,
+                                        ends_on=hold.ends_on))  # fmt: skip
+    sent = [n for n in notices if n.status == NoticeStatus.SENT]
+    if sent:
+        notice = max(sent, key=lambda n: (n.sent_on, n.pk))
+        material.validation = ValidationState(
+            notice_sent_on=notice.sent_on, period_ends_on=notice.period_ends_on
+        )
+    halting = [
+        d for d in disputes
+        if d.in_writing and d.within_validation_period and d.status != CaseStatus.WITHDRAWN
+    ]  # fmt: skip
+    if halting:
+        material.validation = _with_disputes(material.validation, halting)
+    for row in sorted(attempts, key=lambda a: (a.at, a.pk)):
+        if row.at >= attempts_from and (attempts_to is None or row.at < attempts_to):
+            material.attempts.append(
+                RecordedAttempt(row.pk, attempt_value(row), row.contact_point_id, row.automated)
+            )
+    since = attempts_from - timedelta(days=CALL_CONSENT_DAYS)
+    material.call_consents = [
+        c.created_at for c in callbacks
+        if c.consumer_asked and c.created_at >= since
+        and (attempts_to is None or c.created_at < attempts_to)
+    ]  # fmt: skip
+    return material
 
 
 def _with_disputes(state: ValidationState, disputes: list[Dispute]) -> ValidationState:

@@ -32,6 +32,7 @@ from django.utils import timezone
 from arrears.core.work import (
     PROMISE_CREDIT_DAYS,
     RIGHT_PARTY_CONTACT,
+    WORK_CHANNELS,
     Collected,
     CreditGroup,
     PromiseStatus,
@@ -55,7 +56,6 @@ from arrears.data.work.models import (
     WorkQueue,
 )
 from arrears.services.work.promises import CASH_KINDS
-from arrears.services.work.queues import WORK_CHANNELS
 
 FLOOR_CURRENCY = "USD"
 

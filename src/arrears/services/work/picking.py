@@ -10,13 +10,20 @@ A pick walks the queue's entries in rank order and offers the first one that is
   part of the candidate SELECT, so an ungranted account is never even locked.
 
 The lease is taken with one conditional upsert, so two collectors (or two queues holding the same
-account) can never both win it. On PostgreSQL the candidates are read with ``FOR UPDATE SKIP
-LOCKED``, so concurrent pickers pass each other instead of queueing on the same rows; SQLite
-takes its write lock at the start of the transaction and so serializes picks.
+account) can never both win it. On PostgreSQL the candidate is read with ``FOR UPDATE SKIP
+LOCKED``, so concurrent pickers pass each other instead of queueing on the same rows, and its
+lease is taken in the same statement; SQLite takes its write lock at the start of the
+transaction and so serializes picks.
+
+Entries blocked on every channel when last worked out wait aside (``services.work.entries``):
+the walk reads neither them nor the entries worked today, so a pick costs the same late in a
+pass as at its start. A pick first brings back the waiting entries whose moment has come.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from arrears.core.work import QueueMode
+from arrears.core.work import WORK_CHANNELS, QueueMode
 from arrears.data.accounts.models import Account
 from arrears.data.clients.models import ClientGrant
 from arrears.data.contacts.models import Contactability
@@ -32,9 +39,9 @@ from arrears.data.users.models import Role, User
 from arrears.data.work.models import Assignment, Lease, QueueEntry, WorkQueue
 from arrears.services.accounts.access import sees_every_client
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record
-from arrears.services.work.queues import WORK_CHANNELS
+from arrears.services.work.entries import entries_reopened
 
-CANDIDATES = 16  # rows read per round; most picks take the first
+CANDIDATES = 16  # rows read per round on SQLite; most picks take the first
 
 
 class NotAMember(ServiceError):
@@ -60,16 +67,18 @@ def may_work(user: User, queue: WorkQueue) -> bool:
     return queue.members.filter(pk=user.pk).exists()
 
 
-def _candidates_sql(owned: bool, granted_only: bool) -> str:
+def _candidates_sql(owned: bool, limit: int, granted_only: bool = False) -> str:
     entries, leases = QueueEntry._meta.db_table, Lease._meta.db_table
     states, owners = Contactability._meta.db_table, Assignment._meta.db_table
     accounts, grants = Account._meta.db_table, ClientGrant._meta.db_table
     channels = ", ".join(f"'{c}'" for c in WORK_CHANNELS)
     sql = (
         f"SELECT e.id, e.account_id, e.rank FROM {entries} e "
-        "WHERE e.queue_id = %s AND e.rank > %s AND e.worked_at IS NULL "
-        f"AND NOT EXISTS (SELECT 1 FROM {leases} l WHERE l.account_id = e.account_id "
-        "AND l.until > %s AND l.user_id <> %s) "
+        "WHERE e.queue_id = %s AND e.rank > %s AND e.worked_at IS NULL AND NOT e.waiting "
+        # A scalar subquery, one probe of the lease's key per entry walked: as NOT EXISTS the
+        # planner may read every lease ever taken once per pick instead.
+        f"AND (SELECT l.account_id FROM {leases} l WHERE l.account_id = e.account_id "
+        "AND l.until > %s AND l.user_id <> %s) IS NULL "
         f"AND EXISTS (SELECT 1 FROM {states} c WHERE c.account_id = e.account_id "
         f"AND c.channel IN ({channels}) AND c.next_at <= %s) "
     )
@@ -78,27 +87,112 @@ def _candidates_sql(owned: bool, granted_only: bool) -> str:
             f"AND EXISTS (SELECT 1 FROM {owners} o WHERE o.account_id = e.account_id "
             "AND o.user_id = %s) "
         )
-    if granted_only:
+    if granted_only:  # a collector: only accounts of the clients granted to them
         sql += (
             f"AND EXISTS (SELECT 1 FROM {accounts} a JOIN {grants} g ON g.client_id = a.client_id "
             "WHERE a.id = e.account_id AND g.user_id = %s) "
         )
-    sql += "ORDER BY e.rank LIMIT %s"
+    sql += f"ORDER BY e.rank LIMIT {limit}"
     if connection.vendor == "postgresql":
         sql += " FOR UPDATE OF e SKIP LOCKED"
     return sql
 
 
-def _take_lease_sql() -> str:
+def _take_lease_sql(source: str = "VALUES (%s, %s, %s, %s, %s)") -> str:
     leases = Lease._meta.db_table
     return (
         f"INSERT INTO {leases} (account_id, user_id, queue_id, taken_at, until) "
-        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (account_id) DO UPDATE SET "
+        f"{source} ON CONFLICT (account_id) DO UPDATE SET "
         "user_id = excluded.user_id, queue_id = excluded.queue_id, "
         "taken_at = excluded.taken_at, until = excluded.until "
         f"WHERE {leases}.until <= excluded.taken_at OR {leases}.user_id = excluded.user_id "
         "RETURNING account_id"
     )
+
+
+def _pick_sql(owned: bool, granted_only: bool) -> str:
+    """PostgreSQL: the first candidate locked and its lease taken in one statement. A row whose
+    ``taken`` is false is an account another queue's picker leased a moment ago."""
+    take = _take_lease_sql("SELECT account_id, %s, %s, %s, %s FROM candidate")
+    return (
+        f"WITH candidate AS ({_candidates_sql(owned, 1, granted_only)}), taken AS ({take}) "
+        "SELECT account_id, rank, EXISTS (SELECT 1 FROM taken) FROM candidate"
+    )
+
+
+def _give_back_sql() -> tuple[str, str]:
+    """PostgreSQL: two statements. First the queue's waiting entries whose moment has come are
+    offered again, and the entries of the accounts the collector holds counted as worked in
+    this pass; then the collector's leases are given back.
+
+    The entries are locked before the leases, the order a pick takes them in (the candidate,
+    then its lease), so a collector moving on and one taking over the same account (its lease
+    run out by the second one's clock) wait for each other in one direction only. Waiting
+    entries another picker is bringing back already are passed over."""
+    entries, leases = QueueEntry._meta.db_table, Lease._meta.db_table
+    held = f"SELECT account_id FROM {leases} WHERE user_id = %(user)s AND until > %(at)s"
+    return (
+        f"WITH reopened AS (UPDATE {entries} SET waiting = false WHERE id IN (SELECT id FROM "
+        f"{entries} WHERE queue_id = %(queue)s AND waiting AND worked_at IS NULL "
+        f"AND opens_at <= %(at)s AND account_id NOT IN ({held}) FOR UPDATE SKIP LOCKED)) "
+        f"UPDATE {entries} SET worked_at = %(at)s WHERE queue_id = %(queue)s "
+        f"AND worked_at IS NULL AND account_id IN ({held})",
+        f"UPDATE {leases} SET until = %(at)s WHERE user_id = %(user)s AND until > %(at)s",
+    )
+
+
+@dataclass(frozen=True)
+class _Queue:
+    pk: int
+    code: str
+    mode: str
+
+
+def _open_queue_sql() -> str:
+    grants = WorkQueue.members.through._meta.db_table
+    return (
+        f"SELECT q.id, q.code, q.mode, EXISTS (SELECT 1 FROM {grants} m "
+        "WHERE m.workqueue_id = q.id AND m.user_id = %s) "
+        f"FROM {WorkQueue._meta.db_table} q WHERE q.code = %s AND q.active"
+    )
+
+
+def _open_queue(cursor: Any, queue_code: str, user: User) -> _Queue:
+    """The active queue, read with whether it is granted to this user."""
+    cursor.execute(_open_queue_sql(), [user.pk, queue_code.strip().lower()])
+    row = cursor.fetchone()
+    if row is None:
+        raise NotFound(f"no active queue {queue_code!r}", field="queue")
+    pk, code, mode, granted = row
+    if not (user.is_superuser or user.role in (Role.SUPERVISOR, Role.ADMIN) or granted):
+        raise NotAMember(f"queue {code!r} is not granted to {user.get_username()}")
+    return _Queue(pk=pk, code=code, mode=mode)
+
+
+@contextmanager
+def _statements() -> Iterator[Any]:
+    """A cursor for a pick's statements. On PostgreSQL one that binds on the server and
+    prepares each statement once per connection: planning the walk cost more than running it."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as raw:
+        yield _Prepared(raw)
+
+
+class _Prepared:
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: Any) -> None:
+        self.cursor.execute(sql, params, prepare=True)
+
+    def fetchone(self) -> Any:
+        return self.cursor.fetchone()
 
 
 def next_account(*, queue_code: str, user: User, now: datetime) -> Pick | None:
@@ -108,45 +202,63 @@ def next_account(*, queue_code: str, user: User, now: datetime) -> Pick | None:
     The collector's other leases are given back; an account they held from this queue and now
     move on from counts as worked in this pass (skipped), so "next" never offers it again at
     once."""
-    queue = WorkQueue.objects.filter(code=queue_code.strip().lower(), active=True).first()
-    if queue is None:
-        raise NotFound(f"no active queue {queue_code!r}", field="queue")
-    if not may_work(user, queue):
-        raise NotAMember(f"queue {queue.code!r} is not granted to {user.get_username()}")
     until = now + timedelta(minutes=lease_minutes())
-    owned = queue.mode == QueueMode.OWNED
-    granted_only = not sees_every_client(user)
-    select, take = _candidates_sql(owned, granted_only), _take_lease_sql()
+    postgres = connection.vendor == "postgresql"
     after = 0
     stamp = connection.ops.adapt_datetimefield_value
     at, ends = stamp(now), stamp(until)
-    with transaction.atomic(), connection.cursor() as cursor:
-        held = Lease.objects.filter(user=user, until__gt=now)
-        QueueEntry.objects.filter(
-            queue=queue, account_id__in=held.values("account_id"), worked_at__isnull=True
-        ).update(worked_at=now)
-        held.update(until=now)
+    with transaction.atomic(), _statements() as cursor:
+        queue = _open_queue(cursor, queue_code, user)
+        owned = queue.mode == QueueMode.OWNED
+        granted_only = not sees_every_client(user)
+        if postgres:
+            for sql in _give_back_sql():
+                cursor.execute(sql, {"at": at, "user": user.pk, "queue": queue.pk})
+        else:
+            held = Lease.objects.filter(user=user, until__gt=now)
+            QueueEntry.objects.filter(
+                queue_id=queue.pk, account_id__in=held.values("account_id"),
+                worked_at__isnull=True,
+            ).update(worked_at=now)  # fmt: skip
+            held.update(until=now)
+            entries_reopened(queue.pk, now=now)
         while True:
             params: list[Any] = [queue.pk, after, at, user.pk, at]
             if owned:
                 params.append(user.pk)
             if granted_only:
                 params.append(user.pk)
-            cursor.execute(select, [*params, CANDIDATES])
-            rows = cursor.fetchall()
-            if not rows:
-                return None
-            for _entry_id, account_id, rank in rows:
-                cursor.execute(take, [account_id, user.pk, queue.pk, at, ends])
-                if cursor.fetchone() is None:
-                    continue  # another queue's picker leased it a moment ago
-                audit_record(
-                    actor=Actor(label=user.get_username(), user_id=user.pk),
-                    event="work.picked", account_id=account_id, at=now,
-                    details={"queue": queue.code, "rank": rank, "until": until.isoformat()},
-                )  # fmt: skip
-                return Pick(account_id=account_id, queue=queue.code, rank=rank, until=until)
-            after = rows[-1][2]
+            taken = None
+            if postgres:  # one candidate at a time: concurrent pickers skip each other's
+                cursor.execute(
+                    _pick_sql(owned, granted_only), [*params, user.pk, queue.pk, at, ends]
+                )
+                row = cursor.fetchone()
+                if row is None:
+                    return None
+                account_id, rank, won = row
+                taken = (account_id, rank) if won else None
+                after = rank
+            else:  # SQLite holds the write lock already: read a few, lease the first free
+                cursor.execute(_candidates_sql(owned, CANDIDATES, granted_only), params)
+                rows = cursor.fetchall()
+                if not rows:
+                    return None
+                for _entry_id, account_id, rank in rows:
+                    cursor.execute(_take_lease_sql(), [account_id, user.pk, queue.pk, at, ends])
+                    if cursor.fetchone() is not None:
+                        taken = (account_id, rank)
+                        break
+                after = rows[-1][2]
+            if taken is None:
+                continue  # another queue's picker leased it a moment ago
+            account_id, rank = taken
+            audit_record(
+                actor=Actor(label=user.get_username(), user_id=user.pk),
+                event="work.picked", account_id=account_id, at=now,
+                details={"queue": queue.code, "rank": rank, "until": until.isoformat()},
+            )  # fmt: skip
+            return Pick(account_id=account_id, queue=queue.code, rank=rank, until=until)
 
 
 def lease_release(*, account_id: int, user: User, now: datetime) -> bool:

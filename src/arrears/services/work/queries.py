@@ -3,6 +3,7 @@ timeline, promises, callbacks and the consumer's other accounts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from arrears.core.money import format_minor
-from arrears.core.work import DISPOSITION_RULES, Disposition
+from arrears.core.work import DISPOSITION_RULES, WORK_CHANNELS, Disposition
 from arrears.data.accounts.models import Account, AccountParty
 from arrears.data.audit.models import AuditEvent
 from arrears.data.contacts.models import Contactability, ContactAttempt
@@ -19,7 +20,6 @@ from arrears.data.ledger.models import Entry
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Callback, Lease, Note, Promise, QueueEntry, WorkQueue
 from arrears.services.accounts.access import sees_every_client, visible_accounts
-from arrears.services.work.queues import WORK_CHANNELS
 
 
 @dataclass(frozen=True)
@@ -149,14 +149,45 @@ _SHOWN_ELSEWHERE = {
 
 
 def timeline(account_id: int, *, limit: int = 100) -> list[TimelineItem]:
-    """Every event on the account, newest first: contacts with their decisions, money, notes,
-    promises, callbacks, holds, status changes, documents, notices."""
-    items: list[TimelineItem] = []
-    for a in (
-        ContactAttempt.objects.filter(account_id=account_id)
+    """Every event on the account, newest first (the later recorded first at the same moment):
+    contacts with their decisions, money, notes, promises, callbacks, holds, status changes,
+    documents, notices."""
+    return timeline_of(
+        attempts=ContactAttempt.objects.filter(account_id=account_id)
         .select_related("created_by")
-        .order_by("-at")[:limit]
-    ):
+        .order_by("-at", "-id")[:limit],
+        entries=Entry.objects.filter(account_id=account_id).order_by("-id")[:limit],
+        notes=Note.objects.filter(account_id=account_id).order_by("-created_at", "-id")[:limit],
+        promises=Promise.objects.filter(account_id=account_id)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")[:limit],
+        callbacks=Callback.objects.filter(account_id=account_id)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")[:limit],
+        events=timeline_events(account_id).order_by("-at", "-id")[:limit],
+        limit=limit,
+    )
+
+
+def timeline_events(account_id: int) -> QuerySet[AuditEvent]:
+    """The account's audit events the timeline shows (those without a record of their own)."""
+    return AuditEvent.objects.filter(account_id=account_id).exclude(event__in=_SHOWN_ELSEWHERE)
+
+
+def timeline_of(
+    *,
+    attempts: Iterable[ContactAttempt],
+    entries: Iterable[Entry],
+    notes: Iterable[Note],
+    promises: Iterable[Promise],
+    callbacks: Iterable[Callback],
+    events: Iterable[AuditEvent],
+    limit: int = 100,
+) -> list[TimelineItem]:
+    """The timeline of rows already read: each kind newest first and at most ``limit`` of it,
+    the attempts', promises' and callbacks' authors loaded with them."""
+    items: list[TimelineItem] = []
+    for a in attempts:
         label = DISPOSITION_RULES[Disposition(a.disposition)].label if a.disposition else ""
         title = f"{a.get_direction_display()} {a.get_channel_display().lower()}: " + (
             label or a.get_outcome_display()
@@ -167,35 +198,23 @@ def timeline(account_id: int, *, limit: int = 100) -> list[TimelineItem]:
             detail = f"made while blocked by {rules}. {detail}".strip()
         items.append(TimelineItem(a.at, "attempt", title, detail,
                                   _who(a.created_by, a.source), blocked=a.allowed is False))  # fmt: skip
-    for e in Entry.objects.filter(account_id=account_id).order_by("-id")[:limit]:
+    for e in entries:
         amount = format_minor(e.total_minor, e.currency)
         items.append(TimelineItem(e.posted_at, "entry", f"{e.get_kind_display()} {amount}",
                                   e.memo, e.source))  # fmt: skip
-    for n in Note.objects.filter(account_id=account_id).order_by("-created_at")[:limit]:
+    for n in notes:
         items.append(TimelineItem(n.created_at, "note", "Note", n.text, n.author_label))
-    for p in (
-        Promise.objects.filter(account_id=account_id)
-        .select_related("created_by")
-        .order_by("-created_at")[:limit]
-    ):
+    for p in promises:
         items.append(TimelineItem(
             p.created_at, "promise",
             f"Promise to pay {format_minor(p.amount_minor, p.currency)} by {p.due_on:%d %b %Y}",
             p.get_status_display(), _who(p.created_by, "system"),
         ))  # fmt: skip
-    for c in (
-        Callback.objects.filter(account_id=account_id)
-        .select_related("created_by")
-        .order_by("-created_at")[:limit]
-    ):
+    for c in callbacks:
         items.append(TimelineItem(c.created_at, "callback",
                                   f"Callback set for {timezone.localtime(c.due_at):%d %b %Y %H:%M %Z}",
                                   c.get_status_display(), _who(c.created_by, "system")))  # fmt: skip
-    for ev in (
-        AuditEvent.objects.filter(account_id=account_id)
-        .exclude(event__in=_SHOWN_ELSEWHERE)
-        .order_by("-at")[:limit]
-    ):
+    for ev in events:
         items.append(TimelineItem(ev.at, "event", _event_title(ev.event),
                                   _event_detail(ev.details), ev.actor_label))  # fmt: skip
     items.sort(key=lambda i: i.at, reverse=True)

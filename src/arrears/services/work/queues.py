@@ -18,7 +18,13 @@ from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from arrears.core.work import QueueFilters, QueueMode, QueueOrder, SpecError, parse_filters
+from arrears.core.work import (
+    QueueFilters,
+    QueueMode,
+    QueueOrder,
+    SpecError,
+    parse_filters,
+)
 from arrears.data.accounts.models import Account, AccountParty, Hold
 from arrears.data.contacts.models import Contactability, ContactAttempt
 from arrears.data.parties.models import ContactPoint
@@ -26,10 +32,7 @@ from arrears.data.users.models import User
 from arrears.data.work.models import Callback, Promise, QueueEntry, WorkQueue
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record, require_choice
 from arrears.services.compliance.operations import contactability_refresh
-
-# The channels a collector works from the workspace. An account blocked on all of them now is
-# skipped by "next account"; letters go out by campaign, not from a queue.
-WORK_CHANNELS = ("call", "sms", "email")
+from arrears.services.work.entries import blocked_at, first_opening_of
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,12 @@ def queue_build(
     day_start = datetime.combine(
         timezone.localdate(now), time(0), tzinfo=timezone.get_current_timezone()
     )
-    sql, params = _ranked(queue, spec, now).values_list("id", "rank").query.sql_with_params()
+    ranked = _ranked(queue, spec, now).annotate(
+        first_opening=first_opening_of("pk"), blocked=blocked_at(now, account="pk")
+    )
+    sql, params = ranked.values_list(
+        "id", "rank", "first_opening", "blocked"
+    ).query.sql_with_params()
     entries = QueueEntry._meta.db_table
     with transaction.atomic():
         queue = WorkQueue.objects.select_for_update().get(pk=queue.pk)
@@ -234,8 +242,9 @@ def queue_build(
         stamp = connection.ops.adapt_datetimefield_value
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {entries} (queue_id, account_id, rank, worked_at) "
-                f"SELECT %s, ranked.id, ranked.rank, NULL FROM ({sql}) ranked",
+                f"INSERT INTO {entries} (queue_id, account_id, rank, worked_at, opens_at, waiting) "
+                f"SELECT %s, ranked.id, ranked.rank, NULL, ranked.first_opening, ranked.blocked "
+                f"FROM ({sql}) ranked",
                 [queue.pk, *params],
             )
             size = cursor.rowcount
@@ -248,9 +257,11 @@ def queue_build(
         queue.size = size
         queue.save(update_fields=["built_at", "size"])
     # Accounts never judged cannot be offered (no rule evaluation per pick): judge them now.
+    # An anti-join: NOT IN over a million judged accounts is re-scanned per entry on PostgreSQL.
+    judged_ever = Contactability.objects.filter(account_id=OuterRef("account_id"))
     unjudged = list(
         QueueEntry.objects.filter(queue=queue)
-        .exclude(account_id__in=Contactability.objects.values("account_id"))
+        .filter(~Exists(judged_ever))
         .values_list("account_id", flat=True)
     )
     judged = contactability_refresh(unjudged, at=now, progress=progress) if unjudged else 0
