@@ -26,7 +26,7 @@ def worked(client, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY.astimezone(UTC))
     casey = User.objects.create_user("casey", password="a-long-real-passphrase",
                                      role=Role.COLLECTOR)  # fmt: skip
-    account = give_history(make_new_yorker(make_client(), 80_000), collector_id=casey.pk,
+    account = give_history(make_new_yorker(make_client(granted_to=casey), 80_000), collector_id=casey.pk,
                            now=MONDAY)  # fmt: skip
     client.force_login(casey)
     return account

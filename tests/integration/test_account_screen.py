@@ -38,7 +38,7 @@ MONDAY = datetime(2026, 11, 2, 10, 0, tzinfo=NY).astimezone(UTC)
 @pytest.fixture
 def worked():  # type: ignore[no-untyped-def]
     casey = User.objects.create_user("casey", password="x", role=Role.COLLECTOR)
-    account = give_history(make_new_yorker(make_client(), 80_000), collector_id=casey.pk,
+    account = give_history(make_new_yorker(make_client(granted_to=casey), 80_000), collector_id=casey.pk,
                            now=MONDAY)  # fmt: skip
     return account, casey
 
