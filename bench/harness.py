@@ -650,7 +650,11 @@ def _real_reasons(at: Any) -> tuple[dict[str, str], str]:
 
 
 def _bench_users() -> tuple[list[Any], Any]:
+    """16 collectors granted the benchmark's client (a collector sees and picks only the
+    accounts of clients granted to them), and a supervisor, who sees the whole book."""
     from arrears.data.users.models import Role, User
+    from arrears.services.accounts.access import clients_grant
+    from arrears.services.common import Actor
 
     collectors = []
     for n in range(PICKERS):
@@ -659,6 +663,8 @@ def _bench_users() -> tuple[list[Any], Any]:
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
+        clients_grant(username=user.username, client_codes=["BENCH"], by=None,
+                      actor=Actor.system("bench"), now=workspace_now())  # fmt: skip
         collectors.append(user)
     boss, _ = User.objects.get_or_create(username="bench-sup", defaults={"role": Role.SUPERVISOR})
     return collectors, boss
