@@ -273,7 +273,7 @@ def bench_import(accounts: int, reuse: bool) -> dict[str, Any]:
     rss = peak_rss_mb()
     shutil.rmtree(out, ignore_errors=True)
     if os.environ.get("ARREARS_BENCH_PERSISTENT"):
-        (BENCH_DIR / f".loaded-{connection.vendor}-{accounts}").touch()
+        (BENCH_DIR / f".loaded-{_store()}-{accounts}").touch()
     raw = raw_import_rows_per_s(path)
     floor = write_floor_seconds()
     rows_per_s = report.rows / seconds
@@ -680,10 +680,9 @@ def _load_portfolio(accounts: int) -> float:
     from arrears.services.placements.operations import placement_import
 
     path = placement_file(accounts)
-    vendor = connection.vendor
     for marker in [
-        *BENCH_DIR.glob(f".loaded-{vendor}-*"),
-        *BENCH_DIR.glob(f".workspace-{vendor}-*"),
+        *BENCH_DIR.glob(f".loaded-{_store()}-*"),
+        *BENCH_DIR.glob(f".workspace-{_store()}-*"),
     ]:
         marker.unlink()  # the database is rebuilt: no size's portfolio survives
     connection.close()
@@ -698,7 +697,7 @@ def _load_portfolio(accounts: int) -> float:
                      rejects_path=out / "rejects.csv", ack_path=out / "ack.csv")  # fmt: skip
     shutil.rmtree(out, ignore_errors=True)
     if os.environ.get("ARREARS_BENCH_PERSISTENT"):
-        (BENCH_DIR / f".loaded-{vendor}-{accounts}").touch()
+        (BENCH_DIR / f".loaded-{_store()}-{accounts}").touch()
     return time.perf_counter() - started
 
 
@@ -980,10 +979,10 @@ def bench_workspace(accounts: int, reuse: bool) -> dict[str, Any]:
     from arrears.data.ledger.models import Entry
 
     at = workspace_now()
-    path = BENCH_DIR / f".workspace-{connection.vendor}-{accounts}.json"
+    path = BENCH_DIR / f".workspace-{_store()}-{accounts}.json"
     persistent = bool(os.environ.get("ARREARS_BENCH_PERSISTENT"))
     have_portfolio = Account.objects.exists() and (
-        _have_portfolio(connection.vendor, accounts) or not persistent
+        _have_portfolio(_store(), accounts) or not persistent
     )
     state: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
 
@@ -1056,12 +1055,22 @@ def main() -> int:
         else "sqlite"
     )
     names = args.only or BENCHMARKS
-    if args.reuse and "import" in names and len(names) > 1 and _have_portfolio(db, args.accounts):
+    given = os.environ.get("ARREARS_DATABASE_URL", "")
+    store = _store_of(f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}" if db == "sqlite" else given, db)
+    if (
+        args.reuse
+        and "import" in names
+        and len(names) > 1
+        and _have_portfolio(store, args.accounts)
+    ):
         names = [n for n in names if n != "import"]
     results: dict[str, Any] = {}
     persistent = db == "sqlite" or os.environ.get("ARREARS_DATABASE_URL", "").startswith("postgres")
     if "import" in names:  # the database is rebuilt: no size's portfolio survives
-        for marker in [*BENCH_DIR.glob(f".loaded-{db}-*"), *BENCH_DIR.glob(f".workspace-{db}-*")]:
+        for marker in [
+            *BENCH_DIR.glob(f".loaded-{store}-*"),
+            *BENCH_DIR.glob(f".workspace-{store}-*"),
+        ]:
             marker.unlink()
     with _database(db) as url:
         env = dict(os.environ, ARREARS_DATABASE_URL=url)
@@ -1083,8 +1092,22 @@ def main() -> int:
     return 0
 
 
-def _have_portfolio(db: str, accounts: int) -> bool:
-    return (BENCH_DIR / f".loaded-{db}-{accounts}").exists()
+def _have_portfolio(store: str, accounts: int) -> bool:
+    return (BENCH_DIR / f".loaded-{store}-{accounts}").exists()
+
+
+def _store_of(url: str, db: str) -> str:
+    """The name of a kept database among the markers: the engine and the database's name, so
+    that books kept in two databases of one server do not take each other's markers."""
+    name = Path(url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]).stem if url else ""
+    return f"{db}-{name or 'throwaway'}"
+
+
+def _store() -> str:
+    """The kept database this worker measures (see ``_store_of``)."""
+    from django.db import connection
+
+    return _store_of(os.environ.get("ARREARS_DATABASE_URL", ""), connection.vendor)
 
 
 @contextmanager
