@@ -196,10 +196,14 @@ class TestContactAttempts:
         listed = client.get(f"/api/accounts/{account.pk}/contact-attempts", **collector).json()
         assert [a["direction"] for a in listed] == ["inbound"]
 
-    def test_contactability_shows_each_channels_next_moment(self, client, collector):
-        from datetime import datetime, timedelta
+    def test_contactability_shows_each_channels_next_moment(self, client, collector, monkeypatch):
+        from datetime import UTC, datetime, timedelta
         from zoneinfo import ZoneInfo
 
+        # A weekday afternoon, when every US zone is inside its convenient hours: on the real
+        # clock this test failed at night, with the inconvenient-time rule blocking too.
+        moment = datetime(2026, 11, 2, 15, 0, tzinfo=ZoneInfo("America/New_York"))
+        monkeypatch.setattr("django.utils.timezone.now", lambda: moment.astimezone(UTC))
         account = make_account(make_client(granted_to="casey"))
         self._post(client, collector, account.pk, direction="inbound", outcome="conversation",
                    at=None)  # fmt: skip
@@ -207,7 +211,7 @@ class TestContactAttempts:
         call = next(r for r in rows if r["channel"] == "call")
         # Worked out as of now: seven days on (New York days when the address is unknown), from
         # 08:00 in Honolulu, the last US zone to open.
-        today = datetime.now(ZoneInfo("America/New_York")).date()
+        today = moment.date()
         assert call["next_at"] == f"{today + timedelta(days=7)}T18:00:00Z"
         assert call["blocking_rules"] == ["regf.call-after-conversation"]
         assert call["no_end"] is False
