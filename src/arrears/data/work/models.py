@@ -52,14 +52,16 @@ class WorkQueue(models.Model):
 
 
 class QueueEntry(models.Model):
-    # The unique (queue, rank) index serves queue lookups; the account index marks entries worked.
+    # The unique (queue, rank) index serves queue lookups; the unique (account, queue) one marks
+    # an account's entries worked (no index on the account alone: each index is one more write
+    # on every pick).
     # "Next account" walks the partial index of the entries neither worked in this pass nor
     # waiting, so it reads neither the entries worked today nor those blocked now again on every
     # pick; a waiting entry comes back through the other partial index once its moment comes.
     queue = models.ForeignKey(
         WorkQueue, on_delete=models.CASCADE, related_name="entries", db_index=False
     )
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     rank = models.PositiveIntegerField()
     worked_at = models.DateTimeField(null=True, blank=True)
     opens_at = models.DateTimeField(
@@ -75,7 +77,7 @@ class QueueEntry(models.Model):
         verbose_name_plural = "queue entries"
         constraints = [
             models.UniqueConstraint(fields=["queue", "rank"], name="queue_entry_rank"),
-            models.UniqueConstraint(fields=["queue", "account"], name="queue_entry_account"),
+            models.UniqueConstraint(fields=["account", "queue"], name="queue_entry_account_queue"),
         ]
         indexes = [
             models.Index(fields=["queue", "rank"],
