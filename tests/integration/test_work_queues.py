@@ -138,6 +138,23 @@ class TestNextAccount:
         pick = next_account(queue_code="ny-high", user=bob, now=MONDAY)
         assert pick is not None and pick.account_id == accounts[0].pk
 
+    def test_a_pick_writes_its_audit_row_with_the_queue_rank_and_lease_end(self, book) -> None:
+        accounts, alice, _ = book
+        pick = next_account(queue_code="ny-high", user=alice, now=MONDAY)
+        assert pick is not None
+        event = AuditEvent.objects.get(event="work.picked")
+        assert (event.at, event.actor_id, event.actor_label, event.account_id) == (
+            MONDAY,
+            alice.pk,
+            alice.username,
+            accounts[0].pk,
+        )
+        assert event.details == {
+            "queue": "ny-high",
+            "rank": pick.rank,
+            "until": (MONDAY + timedelta(minutes=15)).isoformat(),
+        }
+
     def test_accounts_blocked_on_every_channel_are_skipped_and_the_queue_says_why(
         self, book
     ) -> None:
@@ -301,7 +318,10 @@ class TestWaitingEntries:
         assert next_account(queue_code="ny-high", user=alice, now=late) is None
         pick = next_account(queue_code="ny-high", user=alice, now=morning)
         assert pick is not None and pick.account_id == accounts[0].pk
-        assert not entries.filter(waiting=True).exists()
+        # Every other entry is back in the walk; the one handed out waits out its lease.
+        assert list(entries.filter(waiting=True).values_list("account_id", "opens_at")) == [
+            (accounts[0].pk, pick.until)
+        ]
 
     def test_a_hold_sets_the_entry_aside_and_its_end_brings_it_back(self, book) -> None:
         accounts, alice, _ = book

@@ -33,15 +33,20 @@ from django.db import connection, transaction
 
 from arrears.core.work import WORK_CHANNELS, QueueMode
 from arrears.data.accounts.models import Account
+from arrears.data.audit.models import AuditEvent
 from arrears.data.clients.models import ClientGrant
 from arrears.data.contacts.models import Contactability
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Assignment, Lease, QueueEntry, WorkQueue
 from arrears.services.accounts.access import sees_every_client
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record
-from arrears.services.work.entries import entries_reopened
+from arrears.services.work.entries import entries_judged, entries_reopened
 
 CANDIDATES = 16  # rows read per round on SQLite; most picks take the first
+# Waiting entries a pick brings back at most, earliest first: when a window opens for much of the
+# book at once (nine in the morning), the next picks share the work, and the statement's plan
+# stays a walk of the waiting index whatever the count.
+REOPEN_AT_MOST = 200
 
 
 class NotAMember(ServiceError):
@@ -68,29 +73,30 @@ def may_work(user: User, queue: WorkQueue) -> bool:
 
 
 def _candidates_sql(owned: bool, limit: int, granted_only: bool = False) -> str:
+    """Named parameters: queue, after, at, user."""
     entries, leases = QueueEntry._meta.db_table, Lease._meta.db_table
     states, owners = Contactability._meta.db_table, Assignment._meta.db_table
     accounts, grants = Account._meta.db_table, ClientGrant._meta.db_table
     channels = ", ".join(f"'{c}'" for c in WORK_CHANNELS)
     sql = (
         f"SELECT e.id, e.account_id, e.rank FROM {entries} e "
-        "WHERE e.queue_id = %s AND e.rank > %s AND e.worked_at IS NULL AND NOT e.waiting "
+        "WHERE e.queue_id = %(queue)s AND e.rank > %(after)s AND e.worked_at IS NULL AND NOT e.waiting "
         # A scalar subquery, one probe of the lease's key per entry walked: as NOT EXISTS the
         # planner may read every lease ever taken once per pick instead.
         f"AND (SELECT l.account_id FROM {leases} l WHERE l.account_id = e.account_id "
-        "AND l.until > %s AND l.user_id <> %s) IS NULL "
+        "AND l.until > %(at)s AND l.user_id <> %(user)s) IS NULL "
         f"AND EXISTS (SELECT 1 FROM {states} c WHERE c.account_id = e.account_id "
-        f"AND c.channel IN ({channels}) AND c.next_at <= %s) "
+        f"AND c.channel IN ({channels}) AND c.next_at <= %(at)s) "
     )
     if owned:
         sql += (
             f"AND EXISTS (SELECT 1 FROM {owners} o WHERE o.account_id = e.account_id "
-            "AND o.user_id = %s) "
+            "AND o.user_id = %(user)s) "
         )
     if granted_only:  # a collector: only accounts of the clients granted to them
         sql += (
             f"AND EXISTS (SELECT 1 FROM {accounts} a JOIN {grants} g ON g.client_id = a.client_id "
-            "WHERE a.id = e.account_id AND g.user_id = %s) "
+            "WHERE a.id = e.account_id AND g.user_id = %(user)s) "
         )
     sql += f"ORDER BY e.rank LIMIT {limit}"
     if connection.vendor == "postgresql":
@@ -98,7 +104,9 @@ def _candidates_sql(owned: bool, limit: int, granted_only: bool = False) -> str:
     return sql
 
 
-def _take_lease_sql(source: str = "VALUES (%s, %s, %s, %s, %s)") -> str:
+def _take_lease_sql(
+    source: str = "VALUES (%(account)s, %(user)s, %(queue)s, %(at)s, %(until)s)",
+) -> str:
     leases = Lease._meta.db_table
     return (
         f"INSERT INTO {leases} (account_id, user_id, queue_id, taken_at, until) "
@@ -111,19 +119,36 @@ def _take_lease_sql(source: str = "VALUES (%s, %s, %s, %s, %s)") -> str:
 
 
 def _pick_sql(owned: bool, granted_only: bool) -> str:
-    """PostgreSQL: the first candidate locked and its lease taken in one statement. A row whose
-    ``taken`` is false is an account another queue's picker leased a moment ago."""
-    take = _take_lease_sql("SELECT account_id, %s, %s, %s, %s FROM candidate")
+    """PostgreSQL: one statement locks the first candidate, takes its lease, sets its entry aside
+    until the lease runs out and writes the audit row. A row whose ``taken`` is false is an
+    account another queue's picker leased a moment ago (nothing else was written then).
+
+    An entry set aside leaves the walk's index, so later picks do not read past the accounts
+    other collectors hold; it is counted worked when its collector moves on, and comes back
+    like any waiting entry if the lease runs out first."""
+    entries, audit = QueueEntry._meta.db_table, AuditEvent._meta.db_table
+    take = _take_lease_sql(
+        "SELECT account_id, %(user)s, %(queue)s, %(at)s, %(until)s FROM candidate"
+    )
     return (
-        f"WITH candidate AS ({_candidates_sql(owned, 1, granted_only)}), taken AS ({take}) "
+        f"WITH candidate AS ({_candidates_sql(owned, 1, granted_only)}), "
+        f"taken AS ({take}), "
+        f"aside AS (UPDATE {entries} SET waiting = true, opens_at = %(until)s "
+        "WHERE id = (SELECT id FROM candidate) AND EXISTS (SELECT 1 FROM taken)), "
+        f"audited AS (INSERT INTO {audit} "
+        "(at, actor_id, actor_label, event, account_id, party_id, details) "
+        "SELECT %(at)s, %(user)s, %(label)s, 'work.picked', c.account_id, NULL, "
+        "jsonb_build_object('queue', %(code)s::text, 'rank', c.rank, 'until', %(stamp)s::text) "
+        "FROM candidate c WHERE EXISTS (SELECT 1 FROM taken)) "
         "SELECT account_id, rank, EXISTS (SELECT 1 FROM taken) FROM candidate"
     )
 
 
 def _give_back_sql() -> tuple[str, str]:
     """PostgreSQL: two statements. First the queue's waiting entries whose moment has come are
-    offered again, and the entries of the accounts the collector holds counted as worked in
-    this pass; then the collector's leases are given back.
+    offered again (up to ``REOPEN_AT_MOST``, earliest first), and the entries of the accounts
+    the collector holds counted as worked in this pass; then the collector's leases are given
+    back.
 
     The entries are locked before the leases, the order a pick takes them in (the candidate,
     then its lease), so a collector moving on and one taking over the same account (its lease
@@ -134,7 +159,8 @@ def _give_back_sql() -> tuple[str, str]:
     return (
         f"WITH reopened AS (UPDATE {entries} SET waiting = false WHERE id IN (SELECT id FROM "
         f"{entries} WHERE queue_id = %(queue)s AND waiting AND worked_at IS NULL "
-        f"AND opens_at <= %(at)s AND account_id NOT IN ({held}) FOR UPDATE SKIP LOCKED)) "
+        f"AND opens_at <= %(at)s AND account_id NOT IN ({held}) "
+        f"ORDER BY opens_at LIMIT {REOPEN_AT_MOST} FOR UPDATE SKIP LOCKED)) "
         f"UPDATE {entries} SET worked_at = %(at)s WHERE queue_id = %(queue)s "
         f"AND worked_at IS NULL AND account_id IN ({held})",
         f"UPDATE {leases} SET until = %(at)s WHERE user_id = %(user)s AND until > %(at)s",
@@ -222,50 +248,52 @@ def next_account(*, queue_code: str, user: User, now: datetime) -> Pick | None:
             ).update(worked_at=now)  # fmt: skip
             held.update(until=now)
             entries_reopened(queue.pk, now=now)
+        label = user.get_username()
+        params: dict[str, Any] = {"queue": queue.pk, "at": at, "user": user.pk, "until": ends}
         while True:
-            params: list[Any] = [queue.pk, after, at, user.pk, at]
-            if owned:
-                params.append(user.pk)
-            if granted_only:
-                params.append(user.pk)
-            taken = None
+            params["after"] = after
             if postgres:  # one candidate at a time: concurrent pickers skip each other's
                 cursor.execute(
-                    _pick_sql(owned, granted_only), [*params, user.pk, queue.pk, at, ends]
+                    _pick_sql(owned, granted_only),
+                    {**params, "label": label, "code": queue.code, "stamp": until.isoformat()},
                 )
                 row = cursor.fetchone()
                 if row is None:
                     return None
                 account_id, rank, won = row
-                taken = (account_id, rank) if won else None
                 after = rank
-            else:  # SQLite holds the write lock already: read a few, lease the first free
-                cursor.execute(_candidates_sql(owned, CANDIDATES, granted_only), params)
-                rows = cursor.fetchall()
-                if not rows:
-                    return None
-                for _entry_id, account_id, rank in rows:
-                    cursor.execute(_take_lease_sql(), [account_id, user.pk, queue.pk, at, ends])
-                    if cursor.fetchone() is not None:
-                        taken = (account_id, rank)
-                        break
-                after = rows[-1][2]
-            if taken is None:
+                if won:  # the lease, the entry set aside and the audit row are written
+                    return Pick(account_id=account_id, queue=queue.code, rank=rank, until=until)
                 continue  # another queue's picker leased it a moment ago
-            account_id, rank = taken
-            audit_record(
-                actor=Actor(label=user.get_username(), user_id=user.pk),
-                event="work.picked", account_id=account_id, at=now,
-                details={"queue": queue.code, "rank": rank, "until": until.isoformat()},
-            )  # fmt: skip
-            return Pick(account_id=account_id, queue=queue.code, rank=rank, until=until)
+            # SQLite holds the write lock already: read a few, lease the first free
+            cursor.execute(_candidates_sql(owned, CANDIDATES, granted_only), params)
+            rows = cursor.fetchall()
+            if not rows:
+                return None
+            for entry_id, account_id, rank in rows:
+                cursor.execute(_take_lease_sql(), {**params, "account": account_id})
+                if cursor.fetchone() is not None:
+                    QueueEntry.objects.filter(pk=entry_id).update(waiting=True, opens_at=until)
+                    audit_record(
+                        actor=Actor(label=label, user_id=user.pk), event="work.picked",
+                        account_id=account_id, at=now,
+                        details={"queue": queue.code, "rank": rank, "until": until.isoformat()},
+                    )  # fmt: skip
+                    return Pick(account_id=account_id, queue=queue.code, rank=rank, until=until)
+            after = rows[-1][2]
 
 
 def lease_release(*, account_id: int, user: User, now: datetime) -> bool:
-    """Give an account back before the lease runs out; True if this collector held it."""
-    return bool(
-        Lease.objects.filter(account_id=account_id, user=user, until__gt=now).update(until=now)
-    )
+    """Give an account back before the lease runs out; True if this collector held it. Its
+    entries, set aside while it was held, take their moments again, so a queue may offer it
+    at once."""
+    with transaction.atomic():
+        released = bool(
+            Lease.objects.filter(account_id=account_id, user=user, until__gt=now).update(until=now)
+        )
+        if released:
+            entries_judged([account_id], at=now)
+    return released
 
 
 def lease_holder(account_id: int, *, now: datetime) -> Lease | None:
