@@ -155,6 +155,24 @@ class TestNextAccount:
             "until": (MONDAY + timedelta(minutes=15)).isoformat(),
         }
 
+    @pytest.mark.postgresql
+    def test_picks_reuse_one_prepared_plan_per_statement_on_postgresql(self, book) -> None:
+        from django.db import connection
+
+        _, alice, _ = book
+        for minute in range(3):
+            assert next_account(queue_code="ny-high", user=alice,
+                                now=MONDAY + timedelta(minutes=minute)) is not None  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+            )
+            plans = {statement.split()[0] + (" pick" if "candidate" in statement else ""):
+                     (generic, custom) for statement, generic, custom in cursor.fetchall()}  # fmt: skip
+        # Each statement parsed and planned once, then run three times on the same plan.
+        assert plans["WITH pick"] == (3, 0)
+        assert plans["UPDATE"] == (3, 0)
+
     def test_accounts_blocked_on_every_channel_are_skipped_and_the_queue_says_why(
         self, book
     ) -> None:

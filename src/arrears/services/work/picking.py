@@ -175,10 +175,18 @@ class _Queue:
 
 
 def _open_queue_sql() -> str:
+    """The pick's first statement. On PostgreSQL it also tells the transaction to run the
+    prepared statements that follow on their one generic plan (``_prepared_statements_on``);
+    set with the statement, not beside it, a pick needs no round trip more."""
     grants = WorkQueue.members.through._meta.db_table
+    generic = (
+        ", set_config('plan_cache_mode', 'force_generic_plan', true)"
+        if connection.vendor == "postgresql"
+        else ""
+    )
     return (
         f"SELECT q.id, q.code, q.mode, EXISTS (SELECT 1 FROM {grants} m "
-        "WHERE m.workqueue_id = q.id AND m.user_id = %s) "
+        f"WHERE m.workqueue_id = q.id AND m.user_id = %s){generic} "
         f"FROM {WorkQueue._meta.db_table} q WHERE q.code = %s AND q.active"
     )
 
@@ -189,7 +197,7 @@ def _open_queue(cursor: Any, queue_code: str, user: User) -> _Queue:
     row = cursor.fetchone()
     if row is None:
         raise NotFound(f"no active queue {queue_code!r}", field="queue")
-    pk, code, mode, granted = row
+    pk, code, mode, granted = row[:4]
     if not (user.is_superuser or user.role in (Role.SUPERVISOR, Role.ADMIN) or granted):
         raise NotAMember(f"queue {code!r} is not granted to {user.get_username()}")
     return _Queue(pk=pk, code=code, mode=mode)
@@ -198,7 +206,8 @@ def _open_queue(cursor: Any, queue_code: str, user: User) -> _Queue:
 @contextmanager
 def _statements() -> Iterator[Any]:
     """A cursor for a pick's statements. On PostgreSQL one that binds on the server and
-    prepares each statement once per connection: planning the walk cost more than running it."""
+    prepares each statement once per connection, with one plan for all parameters: planning
+    the walk cost more than running it."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor
@@ -206,8 +215,24 @@ def _statements() -> Iterator[Any]:
     import psycopg
 
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as raw:
-        yield _Prepared(raw)
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        _prepared_statements_on(raw)
+    with psycopg.Cursor(raw) as cursor:
+        yield _Prepared(cursor)
+
+
+def _prepared_statements_on(raw: Any) -> None:
+    """Django turns psycopg's prepared statements off (for transaction-mode connection poolers
+    that could not keep them); its own cursors bind on the client and never prepare. The
+    pick's cursor asks for them one statement at a time, so the threshold is set out of reach
+    of any statement that does not ask.
+
+    A prepared statement is planned again for its parameters on every run while its generic
+    plan looks dearer, which cost more than the pick itself; the pick's plans (a walk of one
+    index in rank order, probes by key) do not depend on the values, so its transaction runs
+    them on their generic plans (set by its first statement, ``_open_queue_sql``)."""
+    raw.prepare_threshold = 2**31 - 1
 
 
 class _Prepared:
