@@ -1,6 +1,6 @@
 """Compliance: rule packs as data and a pure evaluator that explains every decision."""
 
-from arrears.core.compliance.evaluator import evaluate, judge
+from arrears.core.compliance.evaluator import Limitation, evaluate, judge, limitation
 from arrears.core.compliance.model import (
     CHANNEL_OUTCOMES,
     INBOUND_OUTCOMES,
@@ -43,6 +43,7 @@ __all__ = [
     "Direction",
     "HoldState",
     "InconvenientTime",
+    "Limitation",
     "Outcome",
     "PackError",
     "PackSet",
@@ -55,6 +56,7 @@ __all__ = [
     "Verdict",
     "evaluate",
     "judge",
+    "limitation",
     "load_pack",
     "shipped_packs",
 ]

@@ -371,7 +371,8 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _barred_since(rule: Rule, snap: ContactSnapshot) -> date | None:
+def barred_since(rule: Rule, snap: ContactSnapshot) -> date | None:
+    """The first day a time-barred rule bars the debt; None while the period's start is unknown."""
     if snap.limitation_starts_on is None:
         return None
     return _add_years(snap.limitation_starts_on, int(rule.params["years"]))
@@ -381,7 +382,7 @@ def _barred_since(rule: Rule, snap: ContactSnapshot) -> date | None:
 def time_barred_suit(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Result:
     if snap.limitation_starts_on is None:
         return Verdict.BLOCK, "the limitation period's start is unknown: confirm it first", None
-    barred = _barred_since(rule, snap)
+    barred = barred_since(rule, snap)
     assert barred is not None
     if local_day(req.at, snap.day_zone) >= barred:
         return Verdict.BLOCK, f"time-barred since {barred}: no suit and no threat of suit", None
@@ -390,7 +391,7 @@ def time_barred_suit(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> 
 
 @_check("time_barred_disclosure", effect="require", params=("years", "text"))
 def time_barred_disclosure(rule: Rule, snap: ContactSnapshot, req: ContactRequest) -> Result:
-    barred = _barred_since(rule, snap)
+    barred = barred_since(rule, snap)
     if barred is not None and local_day(req.at, snap.day_zone) >= barred:
         return Verdict.REQUIRE, _worded(rule, snap), None
     return Verdict.PASS, "not time-barred: no disclosure needed", None

@@ -7,10 +7,12 @@ the answer, and the rule that set it blocked every instant before it) or a block
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from arrears.core.compliance.checks import at_moment, local_day
+from arrears.core.compliance.checks import at_moment, barred_since, local_day
 from arrears.core.compliance.model import (
+    Channel,
     ContactRequest,
     ContactSnapshot,
     Decision,
@@ -76,3 +78,44 @@ def evaluate(packs: PackSet, snap: ContactSnapshot, req: ContactRequest) -> Deci
         earliest=req.at if allowed else earliest_allowed(packs, snap, req, reasons),
         pack_version=packs.version_for(snap.jurisdictions),
     )
+
+
+TIME_BAR_CHECK = "time_barred_suit"
+
+
+@dataclass(frozen=True)
+class Limitation:
+    """Where a debt stands against the statute of limitations where the consumer lives, as the
+    state pack's rule on suits says: ``barred`` once the period has run, ``known`` False while
+    the start of the period is not known (the rule then blocks suit until it is confirmed)."""
+
+    reason: Reason  # the rule's verdict on a suit at that moment, with its citation and pack
+    known: bool
+    since: date | None  # the first day the debt is (or will be) time-barred; None: start unknown
+    pack_version: str
+
+    @property
+    def barred(self) -> bool:
+        return self.known and self.reason.verdict is _BLOCK
+
+
+def limitation(packs: PackSet, snap: ContactSnapshot, at: datetime) -> Limitation | None:
+    """The time-barred verdict for this debt at ``at``; None where no pack in force sets a
+    limitation period for the consumer's state."""
+    req = ContactRequest(channel=Channel.SUIT, at=at)
+    day = local_day(at, snap.day_zone)
+    for label, rule, check in packs.plan(snap.jurisdictions, snap.collector_kind, Channel.SUIT):
+        if (
+            rule.check != TIME_BAR_CHECK
+            or day < rule.effective_from
+            or (rule.effective_to is not None and day >= rule.effective_to)
+        ):
+            continue
+        verdict, message, _ = check(rule, snap, req)
+        return Limitation(
+            reason=Reason(rule.id, rule.citation, verdict, message, None, label),
+            known=snap.limitation_starts_on is not None,
+            since=barred_since(rule, snap),
+            pack_version=packs.version_for(snap.jurisdictions),
+        )
+    return None
