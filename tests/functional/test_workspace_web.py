@@ -165,3 +165,44 @@ def test_marking_another_accounts_number_bad_is_refused_and_changes_nothing(clie
     assert f"contact point {theirs.pk} is not one of this account" in response.content.decode()
     theirs.refresh_from_db()
     assert theirs.status == "unverified"
+
+
+class TestTimeBarred:
+    """The statute of limitations shows among the holds, from the state pack's rule."""
+
+    def test_an_old_new_york_debt_shows_time_barred_with_its_rule_on_screen_and_api(
+        self, client, desk
+    ) -> None:
+        from datetime import date
+
+        from arrears.data.accounts.models import Account
+
+        accounts, _ = desk
+        Account.objects.filter(pk=accounts[0].pk).update(charge_off_date=date(2023, 1, 15),
+                                                         last_payment_date=None)  # fmt: skip
+        page = client.get(f"/accounts/{accounts[0].pk}/").content.decode()
+        assert '<span class="badge hold" id="time-barred"' in page
+        row = re.search(r'<tr id="limitation-row">(.*?)</tr>', page, re.S)
+        assert row is not None
+        cells = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "|", row.group(1)))
+        assert "Time-barred" in cells and "Jan 15, 2026" in cells
+        assert "rule ny.time-barred-suit · N.Y. CPLR 214-i; 12 CFR 1006.26(b)" in cells
+        assert "time-barred since 2026-01-15: no suit and no threat of suit" in cells
+
+        body = client.get(f"/api/accounts/{accounts[0].pk}").json()
+        assert body["limitation"] | {"pack_version": ""} == {
+            "time_barred": True, "known": True, "since": "2026-01-15",
+            "rule": "ny.time-barred-suit", "citation": "N.Y. CPLR 214-i; 12 CFR 1006.26(b)",
+            "message": "time-barred since 2026-01-15: no suit and no threat of suit",
+            "pack_version": "",
+        }  # fmt: skip
+        assert "us-ny" in body["limitation"]["pack_version"]
+
+    def test_a_debt_within_the_period_shows_when_it_ends_and_no_badge(self, client, desk) -> None:
+        accounts, _ = desk  # charged off on 1 January 2026
+        page = client.get(f"/accounts/{accounts[1].pk}/").content.decode()
+        assert 'id="time-barred"' not in page
+        row = re.search(r'<tr id="limitation-row">(.*?)</tr>', page, re.S)
+        assert row is not None and "Limitation period" in row.group(1)
+        assert "Jan 1, 2029" in row.group(1)
+        assert "within the limitation period (to 2029-01-01)" in row.group(1)

@@ -19,7 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBasicAuth, django_auth
 
-from arrears.core.compliance import Decision
+from arrears.core.compliance import Decision, Limitation
 from arrears.core.money import Money
 from arrears.data.cases.models import Complaint, Dispute, Document
 from arrears.data.clients.models import Client, ClientKind, InterestPolicy
@@ -58,6 +58,7 @@ from arrears.services.compliance.preferences import (
     contact_restriction_end,
 )
 from arrears.services.compliance.queries import (
+    account_limitation,
     complaints,
     compliance_queue,
     contact_decisions,
@@ -344,6 +345,18 @@ class BalancesOut(Schema):
     total: str
 
 
+class LimitationOut(Schema):
+    """The statute of limitations where the consumer lives, by the state pack's rule on suits."""
+
+    time_barred: bool
+    known: bool  # false while the start of the period is unknown: suit is blocked until confirmed
+    since: date | None  # the first day the debt is (or will be) time-barred
+    rule: str
+    citation: str
+    message: str
+    pack_version: str
+
+
 class AccountOut(Schema):
     id: int
     client: str
@@ -356,6 +369,7 @@ class AccountOut(Schema):
     itemization_amount: str
     date_of_first_delinquency: date | None
     holds: list[str]
+    limitation: LimitationOut | None
 
 
 def _amount(minor: int, currency: str = "USD") -> str:
@@ -390,8 +404,23 @@ def get_account(request: HttpRequest, account_id: int) -> Status[Any]:
             "itemization_amount": _amount(a.itemization_amount_minor, a.currency),
             "date_of_first_delinquency": a.date_of_first_delinquency,
             "holds": [h.kind for h in view.active_holds],
+            "limitation": _limitation_out(account_limitation(account_id, at=timezone.now())),
         },
     )
+
+
+def _limitation_out(found: Limitation | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "time_barred": found.barred,
+        "known": found.known,
+        "since": found.since,
+        "rule": found.reason.rule_id,
+        "citation": found.reason.citation,
+        "message": found.reason.message,
+        "pack_version": found.pack_version,
+    }
 
 
 class ReasonOut(Schema):

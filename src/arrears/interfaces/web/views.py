@@ -222,6 +222,7 @@ def _page(
             "view": view,
             "a": view.account,
             "decisions": screen.decisions,
+            "limitation": screen.limitation,
             "history": screen.history,
             "notices": screen.notices,
             "disputes": screen.disputes,

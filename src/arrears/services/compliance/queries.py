@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from arrears.core.compliance import Channel, ContactRequest, Decision, evaluate
+from arrears.core.compliance import (
+    Channel,
+    ContactRequest,
+    Decision,
+    Limitation,
+    evaluate,
+    limitation,
+)
 from arrears.core.ports import DocumentStore
 from arrears.data.accounts.models import Account, AccountParty
 from arrears.data.cases.models import CaseStatus, Complaint, Dispute, Document
@@ -30,6 +37,13 @@ def contact_decisions(
         return None
     packs = packs_in_force()
     return [evaluate(packs, snap, ContactRequest(channel=c, at=at)) for c in channels]
+
+
+def account_limitation(account_id: int, *, at: datetime) -> Limitation | None:
+    """Whether the account's debt is time-barred at ``at``, by the rule of the consumer's state;
+    None when there is no such account or no state rule sets a limitation period."""
+    snap = contact_snapshot(account_id, at=at)
+    return None if snap is None else limitation(packs_in_force(), snap, at)
 
 
 def contact_history(

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from arrears.core.compliance import ContactRequest, Decision, evaluate
+from arrears.core.compliance import ContactRequest, Decision, Limitation, evaluate, limitation
 from arrears.data.accounts.models import Account, AccountParty, Hold
 from arrears.data.audit.models import AuditEvent
 from arrears.data.cases.models import Complaint, Dispute, Document
@@ -58,6 +58,7 @@ class AccountScreen:
     promises: list[Promise]  # open, soonest due first
     callbacks: list[Callback]  # open, soonest first
     decisions: list[Decision]  # call, SMS, email, letter now
+    limitation: Limitation | None  # time-barred or not, by the consumer's state pack
     history: list[ContactAttempt]  # newest first
     notices: list[ValidationNotice]
     disputes: list[Dispute]
@@ -141,6 +142,7 @@ def account_screen(
         decisions=[
             evaluate(packs, snapshot, ContactRequest(channel=c, at=at)) for c in SHOWN_CHANNELS
         ],
+        limitation=limitation(packs, snapshot, at),
         history=attempts[:HISTORY],
         notices=_newest(rows["notice"], "sent_on"),
         disputes=_newest(rows["dispute"], "received_on"),
