@@ -272,6 +272,22 @@ WEB: dict[str, list[Case]] = {
             lambda w: {"reassign-account_ids": str(w.account), "reassign-to": "collector"},
         ),
     ],
+    "supervise-team": [
+        Case(
+            "POST",
+            lambda w: "/supervise/teams/",
+            MANAGERS,
+            lambda w: {"team-code": "desk", "team-name": "Desk", "team-members": ["collector"]},
+        ),
+    ],
+    "supervise-grace": [
+        Case(
+            "POST",
+            lambda w: "/supervise/grace/",
+            MANAGERS,
+            lambda w: {"grace-client": w.client_code, "grace-days": "2"},
+        ),
+    ],
     "dispute-answer": [
         Case(
             "POST",

@@ -13,13 +13,14 @@ from django.urls import reverse
 
 from arrears.data.audit.models import AuditEvent
 from arrears.data.users.models import Role, User
-from arrears.data.work.models import Assignment, Target
+from arrears.data.work.models import Assignment, ClientPromiseTerms, Target, TeamMember
 from tests.floor import NOW, build_floor
 
 pytestmark = pytest.mark.django_db
 # The summary's 12; the session and the user; the owner and their accounts; the collectors and
-# teams the forms offer.
-PAGE_QUERIES = 20
+# teams the forms offer; the teams with their members, the supervisors and collectors of the team
+# form, the clients, and the clients with their promise terms.
+PAGE_QUERIES = 27
 
 
 @pytest.fixture
@@ -229,3 +230,79 @@ class TestReassign:
         assert message in form
         assert sorted(Assignment.objects.values_list("account_id", "user_id")) == before
         assert AuditEvent.objects.count() == events
+
+
+def members() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for code, name in TeamMember.objects.order_by("user__username").values_list(
+        "team__code", "user__username"
+    ):
+        found.setdefault(code, []).append(name)
+    return found
+
+
+class TestTeams:
+    def test_the_teams_are_listed_with_supervisor_and_members(self, client, sam) -> None:
+        assert cells(page(client), 'class="team-row"')[:3] == [
+            "Floor 1 (floor-1)",
+            "sam",
+            "casey, dana",
+        ]
+
+    def test_a_new_team_takes_its_members_from_their_old_team_audited(self, client, sam) -> None:
+        response = client.post(reverse("supervise-team"), {
+            "day": "2026-11-10", "team-code": "floor-2", "team-name": "Floor 2",
+            "team-supervisor": "sam", "team-members": ["dana", "eve"]})  # fmt: skip
+        assert response.status_code == 302
+        assert response["Location"] == "/supervise/?day=2026-11-10#teams"
+        assert members() == {"floor-1": ["casey"], "floor-2": ["dana", "eve"]}
+        changed = AuditEvent.objects.filter(event="team.members_changed").latest("id")
+        assert (changed.actor_id, changed.details) == (sam.sam.pk, {
+            "team": "floor-2", "added": ["dana", "eve"], "removed": [],
+            "moved_from": {"dana": "floor-1"}})  # fmt: skip
+        html = client.get(response["Location"]).content.decode()
+        assert "Team Floor 2 (floor-2) saved with 2 members." in html
+
+    def test_change_fills_the_form_with_the_team(self, client, sam) -> None:
+        html = page(client, team="floor-1")
+        form = html[
+            html.index('id="form-team"') : html.index("</form>", html.index('id="form-team"'))
+        ]
+        assert 'name="team-code" value="floor-1"' in form
+        assert 'name="team-name" value="Floor 1"' in form
+        assert re.search(r'<option value="sam" selected>', form)
+        ticked = re.findall(
+            r'<input type="checkbox" name="team-members" value="(\w+)"[^>]*checked', form
+        )
+        assert ticked == ["casey", "dana"]
+
+    def test_a_refused_team_shows_why_and_changes_nothing(self, client, sam) -> None:
+        events = AuditEvent.objects.count()
+        response = client.post(reverse("supervise-team"), {
+            "day": "2026-11-10", "team-code": "floor 2!", "team-name": "Floor 2",
+            "team-members": ["eve"]})  # fmt: skip
+        assert response.status_code == 400
+        assert "Enter a valid “slug”" in response.content.decode()
+        assert members() == {"floor-1": ["casey", "dana"]}
+        assert AuditEvent.objects.count() == events
+
+
+class TestPromiseGrace:
+    def test_grace_days_are_set_per_client_and_audited(self, client, sam) -> None:
+        assert cells(page(client), 'class="grace-row"') == ["ACME · ACME Bank", "0"]
+        response = client.post(reverse("supervise-grace"), {
+            "day": "2026-11-10", "grace-client": "ACME", "grace-days": "3"})  # fmt: skip
+        assert response["Location"] == "/supervise/?day=2026-11-10#grace"
+        assert ClientPromiseTerms.objects.get(client__code="ACME").promise_grace_days == 3
+        event = AuditEvent.objects.filter(event="client.promise_grace_set").latest("id")
+        assert event.details == {"client": "ACME", "days": 3, "before": 0}
+        html = client.get(response["Location"]).content.decode()
+        assert "Promises of ACME keep 3 days of grace (were 0)." in html
+        assert cells(html, 'class="grace-row"')[1] == "3"
+
+    def test_more_than_a_month_of_grace_is_refused_and_nothing_changes(self, client, sam) -> None:
+        response = client.post(reverse("supervise-grace"), {
+            "day": "2026-11-10", "grace-client": "ACME", "grace-days": "40"})  # fmt: skip
+        assert response.status_code == 400
+        assert "Ensure this value is less than or equal to 31." in response.content.decode()
+        assert not ClientPromiseTerms.objects.exists()

@@ -23,11 +23,21 @@ from arrears.core.money import Money, format_minor
 from arrears.data.users.models import User
 from arrears.data.work.models import Team
 from arrears.services.common import Actor, ServiceError
-from arrears.services.supervision.operations import may_supervise, target_set
+from arrears.services.supervision.operations import (
+    MAX_GRACE_DAYS,
+    may_supervise,
+    promise_grace_set,
+    target_set,
+    team_define,
+)
 from arrears.services.supervision.queries import (
     assignable_collectors,
+    client_names,
     floor_summary,
     owned_accounts,
+    promise_grace_by_client,
+    supervisors,
+    teams_with_members,
 )
 from arrears.services.work.actions import assignment_set
 
@@ -73,6 +83,55 @@ class ReassignForm(forms.Form):
         ]
 
 
+class TeamForm(forms.Form):
+    """A new team, or the one with this code changed: its name, supervisor and members (the
+    members ticked replace the team's; a collector ticked here leaves any other team)."""
+
+    prefix = "team"
+    code = forms.SlugField(max_length=40, label="Code",
+                           help_text="Letters, digits, '-' or '_'; an existing code changes that team.")  # fmt: skip
+    name = forms.CharField(max_length=100, label="Name")
+    supervisor = forms.ChoiceField(label="Supervisor", required=False)
+    members = forms.MultipleChoiceField(label="Members", required=False,
+                                        widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (u.username, f"{u.get_full_name() or u.username} ({u.username})") for u in supervisors()
+        ]
+        self.fields["members"].choices = [  # type: ignore[attr-defined]
+            (u.username, f"{u.get_full_name() or u.username} ({u.username})")
+            for u in assignable_collectors()
+        ]
+
+
+class GraceForm(forms.Form):
+    prefix = "grace"
+    client = forms.ChoiceField(label="Client")
+    days = forms.IntegerField(label="Days of grace", min_value=0, max_value=MAX_GRACE_DAYS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (code, f"{code} · {name}") for code, name in client_names()
+        ]
+
+
+def _team_form(code: str) -> TeamForm:
+    """The team form, filled with the team of this code when there is one."""
+    if not code:
+        return TeamForm()
+    for card in teams_with_members():
+        if card.team.code == code:
+            return TeamForm(initial={
+                "code": card.team.code, "name": card.team.name,
+                "supervisor": card.supervisor.get_username() if card.supervisor else "",
+                "members": [u.get_username() for u in card.members],
+            })  # fmt: skip
+    return TeamForm()
+
+
 def _day(text: str | None) -> date | None:
     if not text:
         return timezone.localdate()
@@ -88,6 +147,8 @@ def _page(
     *,
     target_form: TargetForm | None = None,
     reassign_form: ReassignForm | None = None,
+    team_form: TeamForm | None = None,
+    grace_form: GraceForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     owner_name = request.GET.get("owner") or request.POST.get("owner", "")
@@ -99,6 +160,9 @@ def _page(
         "previous": day - timedelta(days=1), "next": day + timedelta(days=1),
         "target_form": target_form or TargetForm(initial={"month": month}),
         "reassign_form": reassign_form or ReassignForm(),
+        "team_form": team_form or _team_form(request.GET.get("team", "")),
+        "grace_form": grace_form or GraceForm(), "teams": teams_with_members(),
+        "graces": promise_grace_by_client(),
         "collectors": assignable_collectors(), "owner": owner, "owner_name": owner_name,
         "owned": owned, "picked": set(request.POST.getlist("reassign-account")),
     }, status=status)  # fmt: skip
@@ -192,3 +256,51 @@ def supervise_reassign(request: HttpRequest) -> HttpResponse:
     messages.success(request, f"{changed} {noun} given to {to}{already}.")
     return redirect(_back(request.POST.get("day", ""), "reassign",
                           owner=request.POST.get("owner", "")))  # fmt: skip
+
+
+@login_required
+@require_POST
+def supervise_team(request: HttpRequest) -> HttpResponse:
+    """Create a team or change one: name, supervisor, members. A refusal shows the form with
+    its error and saves nothing."""
+    if _supervisor(request) is None:
+        return HttpResponse(FORBIDDEN, status=403)
+    day = _day(request.POST.get("day")) or timezone.localdate()
+    form = TeamForm(request.POST)
+    if not form.is_valid():
+        return _page(request, day, team_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        team = team_define(
+            code=data["code"], name=data["name"], supervisor=data["supervisor"] or None,
+            members=data["members"], actor=_actor(request), now=timezone.now(),
+        )  # fmt: skip
+    except ServiceError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _page(request, day, team_form=form, status=400)
+    count = len(data["members"])
+    messages.success(request, f"Team {team.name} ({team.code}) saved with {count} "
+                              f"member{'' if count == 1 else 's'}.")  # fmt: skip
+    return redirect(_back(request.POST.get("day", ""), "teams"))
+
+
+@login_required
+@require_POST
+def supervise_grace(request: HttpRequest) -> HttpResponse:
+    """Set how many days after its due day a payment still keeps a client's promises."""
+    if _supervisor(request) is None:
+        return HttpResponse(FORBIDDEN, status=403)
+    day = _day(request.POST.get("day")) or timezone.localdate()
+    form = GraceForm(request.POST)
+    if not form.is_valid():
+        return _page(request, day, grace_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        before = promise_grace_set(client_code=data["client"], days=data["days"],
+                                   actor=_actor(request), now=timezone.now())  # fmt: skip
+    except ServiceError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _page(request, day, grace_form=form, status=400)
+    messages.success(request, f"Promises of {data['client']} keep {data['days']} days of grace "
+                              f"(were {before}).")  # fmt: skip
+    return redirect(_back(request.POST.get("day", ""), "grace"))

@@ -40,5 +40,7 @@ urlpatterns = [
     path("supervise/", supervise.supervise_page, name="supervise"),
     path("supervise/targets/", supervise.supervise_target, name="supervise-target"),
     path("supervise/reassign/", supervise.supervise_reassign, name="supervise-reassign"),
+    path("supervise/teams/", supervise.supervise_team, name="supervise-team"),
+    path("supervise/grace/", supervise.supervise_grace, name="supervise-grace"),
     path("disputes/<int:dispute_id>/answer/", views.dispute_answer_post, name="dispute-answer"),
 ]

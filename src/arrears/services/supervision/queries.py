@@ -41,12 +41,14 @@ from arrears.core.work import (
     tally_groups,
 )
 from arrears.data.accounts.models import Account
+from arrears.data.clients.models import Client
 from arrears.data.contacts.models import Contactability, ContactAttempt
 from arrears.data.ledger.models import Entry
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import (
     Assignment,
     AssignmentPeriod,
+    ClientPromiseTerms,
     Lease,
     Promise,
     QueueEntry,
@@ -397,3 +399,37 @@ def owned_accounts(username: str, *, limit: int = 200) -> tuple[User | None, lis
 def assignable_collectors() -> QuerySet[User]:
     """Who accounts may be given to from the supervisor's view: active collectors."""
     return User.objects.filter(role=Role.COLLECTOR, is_active=True).order_by("username")
+
+
+@dataclass(frozen=True)
+class TeamCard:
+    team: Team
+    supervisor: User | None
+    members: list[User]
+
+
+def teams_with_members() -> list[TeamCard]:
+    """Every team with its supervisor and members, by name: two statements."""
+    teams = list(Team.objects.select_related("supervisor").order_by("name", "code"))
+    members: dict[int, list[User]] = {t.pk: [] for t in teams}
+    for membership in TeamMember.objects.select_related("user").order_by("user__username"):
+        members.setdefault(membership.team_id, []).append(membership.user)
+    return [TeamCard(team=t, supervisor=t.supervisor, members=members[t.pk]) for t in teams]
+
+
+def supervisors() -> QuerySet[User]:
+    """Who may lead a team: active supervisors and administrators."""
+    return User.objects.filter(role__in=(Role.SUPERVISOR, Role.ADMIN), is_active=True).order_by(
+        "username"
+    )
+
+
+def promise_grace_by_client() -> list[tuple[Client, int]]:
+    """Each client with the days of grace its promises get (0 when none were set)."""
+    terms = dict(ClientPromiseTerms.objects.values_list("client_id", "promise_grace_days"))
+    return [(c, terms.get(c.pk, 0)) for c in Client.objects.order_by("code")]
+
+
+def client_names() -> list[tuple[str, str]]:
+    """Every client's code and name, by code."""
+    return list(Client.objects.order_by("code").values_list("code", "name"))
