@@ -46,6 +46,9 @@ def test_the_supervisor_sees_the_floor_and_reassigns_an_account(live_server, pag
     assert queues.locator("tr.queue", has_text="Fresh placements").is_visible()
     assert page.locator("#form-reassign").is_visible()
     assert page.locator("#form-target").is_visible()
+    team = page.locator("#teams tr.team-row", has_text="Floor 1")
+    assert team.is_visible() and "casey, dana" in team.inner_text()
+    assert page.locator("#form-team").is_visible() and page.locator("#form-grace").is_visible()
     page.screenshot(path=str(SHOTS / "supervisor-view.png"), full_page=True)
 
     page.select_option("select[name=owner]", "casey")

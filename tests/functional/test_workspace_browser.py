@@ -67,6 +67,7 @@ def test_next_account_promise_next_account(live_server, page, day) -> None:
         "tr.event-promise", has_text="Promise to pay 200.00 by 13 Nov 2026"
     ).is_visible()
     assert page.locator("tr.promise", has_text="200.00").is_visible()
+    assert page.locator("#limitation-row", has_text="Limitation period").is_visible()
     page.screenshot(path=str(SHOTS / "account-screen.png"), full_page=True)
     assert Promise.objects.get().amount_minor == 20_000
 
