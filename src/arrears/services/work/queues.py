@@ -271,7 +271,20 @@ def queue_build(
     )  # fmt: skip
     with transaction.atomic():
         audit_record(actor=actor, event="queue.built", at=now, details=report.as_dict())
+    _vacuum_entries()
     return report
+
+
+def _vacuum_entries() -> None:
+    """PostgreSQL, outside a transaction: a build replaces every entry of its queue, leaving as
+    many dead rows and dead index entries. They are vacuumed now, with the build, so the first
+    picks of the day neither walk past them nor share the machine with the autovacuum that would
+    start among them (the first 20 s of picks on a freshly built million-entry queue ran at a
+    third of the rate of the next 20 s)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {QueueEntry._meta.db_table}")
 
 
 def queue_build_all(*, now: datetime, actor: Actor) -> list[BuildReport]:
