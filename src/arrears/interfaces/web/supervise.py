@@ -185,17 +185,44 @@ def _back(day: str, anchor: str, **params: str) -> str:
     return reverse("supervise") + (f"?{query}" if query else "") + f"#{anchor}"
 
 
+def _posted[F: forms.Form](
+    request: HttpRequest, form_class: type[F], slot: str
+) -> tuple[date, F] | HttpResponse:
+    """A form posted from the floor view: the day shown and the bound form when a supervisor
+    sent it valid; else the answer (403, or the page again with the form's errors)."""
+    if _supervisor(request) is None:
+        return HttpResponse(FORBIDDEN, status=403)
+    day = _day(request.POST.get("day")) or timezone.localdate()
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _again(request, day, slot, form)
+    return day, form
+
+
+def _refused(
+    request: HttpRequest, day: date, slot: str, form: forms.Form, error: ServiceError,
+    field: str | None,
+) -> HttpResponse:  # fmt: skip
+    """The service said no: the page again, the reason on ``field`` (or the whole form)."""
+    form.add_error(field if field in form.fields else None, error.message)
+    return _again(request, day, slot, form)
+
+
+def _again(request: HttpRequest, day: date, slot: str, form: forms.Form) -> HttpResponse:
+    """The page once more with this form as it was sent, its errors shown: 400."""
+    filled: dict[str, Any] = {slot: form}
+    return _page(request, day, **filled, status=400)
+
+
 @login_required
 @require_POST
 def supervise_target(request: HttpRequest) -> HttpResponse:
     """Set a collector's or a team's target for a month; a refusal shows the form with its error
     and saves nothing."""
-    if _supervisor(request) is None:
-        return HttpResponse(FORBIDDEN, status=403)
-    day = _day(request.POST.get("day")) or timezone.localdate()
-    form = TargetForm(request.POST)
-    if not form.is_valid():
-        return _page(request, day, target_form=form, status=400)
+    posted = _posted(request, TargetForm, "target_form")
+    if isinstance(posted, HttpResponse):
+        return posted
+    day, form = posted
     data = form.cleaned_data
     kind, _, name = str(data["who"]).partition(":")
     try:
@@ -206,8 +233,7 @@ def supervise_target(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
     except ServiceError as exc:
         field = {"collector": "who", "team": "who"}.get(exc.field or "", exc.field)
-        form.add_error(field if field in form.fields else None, exc.message)
-        return _page(request, day, target_form=form, status=400)
+        return _refused(request, day, "target_form", form, exc, field)
     who = f"team {name}" if kind == "team" else name
     amount = format_minor(target.amount_minor, target.currency)
     messages.success(request, f"Target for {who} in {target.month:%B %Y} set to {amount}.")
@@ -226,12 +252,10 @@ _SEPARATORS = re.compile(r"[\s,;#]+")
 def supervise_reassign(request: HttpRequest) -> HttpResponse:
     """Give the picked accounts (ticked in a collector's list or typed as ids) to a collector;
     each change is audited. A refusal says why and changes nothing."""
-    if _supervisor(request) is None:
-        return HttpResponse(FORBIDDEN, status=403)
-    day = _day(request.POST.get("day")) or timezone.localdate()
-    form = ReassignForm(request.POST)
-    if not form.is_valid():
-        return _page(request, day, reassign_form=form, status=400)
+    posted = _posted(request, ReassignForm, "reassign_form")
+    if isinstance(posted, HttpResponse):
+        return posted
+    day, form = posted
     picked = request.POST.getlist("reassign-account") + [
         t for t in _SEPARATORS.split(form.cleaned_data["account_ids"]) if t
     ]
@@ -248,8 +272,8 @@ def supervise_reassign(request: HttpRequest) -> HttpResponse:
         changed = assignment_set(account_ids=ids, username=to, actor=_actor(request),
                                  now=timezone.now())  # fmt: skip
     except ServiceError as exc:
-        form.add_error("account_ids" if exc.field == "account_ids" else "to", exc.message)
-        return _page(request, day, reassign_form=form, status=400)
+        field = "account_ids" if exc.field == "account_ids" else "to"
+        return _refused(request, day, "reassign_form", form, exc, field)
     same = len(ids) - changed
     noun = "account" if changed == 1 else "accounts"
     already = f" ({same} already theirs)" if same else ""
@@ -263,12 +287,10 @@ def supervise_reassign(request: HttpRequest) -> HttpResponse:
 def supervise_team(request: HttpRequest) -> HttpResponse:
     """Create a team or change one: name, supervisor, members. A refusal shows the form with
     its error and saves nothing."""
-    if _supervisor(request) is None:
-        return HttpResponse(FORBIDDEN, status=403)
-    day = _day(request.POST.get("day")) or timezone.localdate()
-    form = TeamForm(request.POST)
-    if not form.is_valid():
-        return _page(request, day, team_form=form, status=400)
+    posted = _posted(request, TeamForm, "team_form")
+    if isinstance(posted, HttpResponse):
+        return posted
+    day, form = posted
     data = form.cleaned_data
     try:
         team = team_define(
@@ -276,8 +298,7 @@ def supervise_team(request: HttpRequest) -> HttpResponse:
             members=data["members"], actor=_actor(request), now=timezone.now(),
         )  # fmt: skip
     except ServiceError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _page(request, day, team_form=form, status=400)
+        return _refused(request, day, "team_form", form, exc, exc.field)
     count = len(data["members"])
     messages.success(request, f"Team {team.name} ({team.code}) saved with {count} "
                               f"member{'' if count == 1 else 's'}.")  # fmt: skip
@@ -288,19 +309,16 @@ def supervise_team(request: HttpRequest) -> HttpResponse:
 @require_POST
 def supervise_grace(request: HttpRequest) -> HttpResponse:
     """Set how many days after its due day a payment still keeps a client's promises."""
-    if _supervisor(request) is None:
-        return HttpResponse(FORBIDDEN, status=403)
-    day = _day(request.POST.get("day")) or timezone.localdate()
-    form = GraceForm(request.POST)
-    if not form.is_valid():
-        return _page(request, day, grace_form=form, status=400)
+    posted = _posted(request, GraceForm, "grace_form")
+    if isinstance(posted, HttpResponse):
+        return posted
+    day, form = posted
     data = form.cleaned_data
     try:
         before = promise_grace_set(client_code=data["client"], days=data["days"],
                                    actor=_actor(request), now=timezone.now())  # fmt: skip
     except ServiceError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _page(request, day, grace_form=form, status=400)
+        return _refused(request, day, "grace_form", form, exc, exc.field)
     messages.success(request, f"Promises of {data['client']} keep {data['days']} days of grace "
                               f"(were {before}).")  # fmt: skip
     return redirect(_back(request.POST.get("day", ""), "grace"))
