@@ -249,12 +249,13 @@ class _Importer:
         """Load one batch; returns ack lines (line, ref, result, account id).
 
         Synchronous mode prepares and writes in one transaction. Pipelined mode (PostgreSQL,
-        outside any transaction) hands the writes to the writer thread and returns at once.
+        outside any transaction) hands the writes to a writer thread and returns at once.
         """
         if self.pipeline is None:
             with transaction.atomic():
                 acks, job = self._prepare(batch, rejects)
-                job()
+                job.write()
+                job.after_predecessors()
             return acks
         acks, job = self._prepare(batch, rejects)
         self.pipeline.submit(job)
@@ -262,7 +263,7 @@ class _Importer:
 
     def _prepare(
         self, batch: list[PlacementRow], rejects: list[ImportReject]
-    ) -> tuple[list[AckLine], Callable[[], None]]:
+    ) -> tuple[list[AckLine], _Job]:
         """Everything but the writes: lookups, party linkage, reserved ids, rows as tuples."""
         acks: list[AckLine] = []
         existing = self._existing_accounts([row.client_account_ref for row in batch])
@@ -326,14 +327,18 @@ class _Importer:
         self.report.parties_created += len(party_rows)
         self.report.reviews += len(review_rows)
         if self.dry_run:
-            return acks, lambda: None
+            return acks, _Job(lambda: None, lambda: None)
+        # A new party's contact points cannot be anywhere yet; a known party's may have come
+        # with an earlier batch, which another writer may still be committing.
+        fresh = [c for c in contacts if c[0] in new_party_ids]
+        known = [c for c in contacts if c[0] not in new_party_ids]
 
-        def job() -> None:
+        def write() -> None:
             if party_rows:
                 self.party_writer.write(party_rows)
             if review_rows:
                 PartyLinkReview.objects.bulk_create(review_rows, ignore_conflicts=True)
-            self.contact_writer.write(_unknown_contacts(contacts, old_parties))
+            self.contact_writer.write(fresh)
             if accounts:
                 self.account_writer.write(accounts)
                 self.entry_writer.write(entries)
@@ -343,7 +348,11 @@ class _Importer:
             if rejects:
                 ImportReject.objects.bulk_create(rejects)
 
-        return acks, job
+        def after_predecessors() -> None:
+            if known:
+                self.contact_writer.write(_unknown_contacts(known, old_parties))
+
+        return acks, _Job(write, after_predecessors)
 
     def _existing_accounts(self, refs: list[str]) -> dict[str, tuple[int, str]]:
         """Accounts this client already has under these references: id and status."""
@@ -554,41 +563,82 @@ def _unknown_contacts(contacts: list[_Contact], old_parties: list[int]) -> list[
     return [c for c in contacts if (c[0], c[1], c[11]) not in known]
 
 
-class _Pipeline:
-    """One writer thread with its own connection: each job is one transaction, in order.
+@dataclass(frozen=True)
+class _Job:
+    """One batch's writes: ``write`` at once, ``after_predecessors`` once earlier batches commit."""
 
-    The reading thread prepares batch N+1 while batch N is written, so the Python work and the
-    database server's work overlap on two cores. A failed job stops the rest; the error is raised
-    in the reading thread at its next hand-over or at close.
+    write: Callable[[], None]
+    after_predecessors: Callable[[], None]
+
+
+class _Abandoned(Exception):
+    """An earlier batch failed, so this one rolls back: the book keeps a prefix of the file."""
+
+
+class _Pipeline:
+    """Writer threads, each with its own connection; each job is one transaction.
+
+    Jobs go to the writers in turn. A job writes its rows at once, then waits until the job
+    before it has committed, does what must see that batch (contact points of parties the import
+    already knows), and commits; its deferred key checks then find every party of earlier
+    batches. So the server works on two batches at a time (one writing, one checking keys at
+    commit) while the reading thread prepares the next, and commits keep the file's order: the
+    book always holds a prefix of the file's batches. A failed job stops the rest; the error is
+    raised in the reading thread at its next hand-over or at close.
     """
 
-    def __init__(self) -> None:
-        self.jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=2)
+    def __init__(self, writers: int = 2) -> None:
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
-        self.thread.start()
+        self.queues: list[queue.Queue[tuple[_Job, threading.Event, threading.Event] | None]] = [
+            queue.Queue(maxsize=1) for _ in range(writers)
+        ]
+        self.turn = 0
+        self.last_done = threading.Event()
+        self.last_done.set()
+        self.threads = [
+            threading.Thread(
+                target=self._run, args=(jobs,), name=f"import-writer-{n + 1}", daemon=True
+            )
+            for n, jobs in enumerate(self.queues)
+        ]
+        for thread in self.threads:
+            thread.start()
 
-    def _run(self) -> None:
+    def _run(self, jobs: queue.Queue[tuple[_Job, threading.Event, threading.Event] | None]) -> None:
         try:
-            while (job := self.jobs.get()) is not None:
-                if self.error is not None:
-                    continue  # drain without writing once something failed
+            while (item := jobs.get()) is not None:
+                job, before, done = item
                 try:
-                    with transaction.atomic():
-                        job()
+                    if self.error is None:
+                        with transaction.atomic():
+                            job.write()
+                            before.wait()
+                            if self.error is not None:
+                                raise _Abandoned
+                            job.after_predecessors()
+                except _Abandoned:
+                    pass
                 except BaseException as exc:
-                    self.error = exc
+                    if self.error is None:
+                        self.error = exc
+                finally:
+                    done.set()
         finally:
             connection.close()
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def submit(self, job: _Job) -> None:
         if self.error is not None:
             raise self.error
-        self.jobs.put(job)
+        done = threading.Event()
+        self.queues[self.turn].put((job, self.last_done, done))
+        self.last_done = done
+        self.turn = (self.turn + 1) % len(self.queues)
 
     def close(self) -> None:
-        self.jobs.put(None)
-        self.thread.join()
+        for jobs in self.queues:
+            jobs.put(None)
+        for thread in self.threads:
+            thread.join()
         if self.error is not None:
             raise self.error
 
