@@ -19,6 +19,7 @@ and is caught by a second look-up over the other first letters.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ _CLASS = {letter: str(code) for code, letters in enumerate(
     ("bfpv", "cgjkqsxz", "dt", "l", "mn", "r"), start=1) for letter in letters}  # fmt: skip
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names repeat; an import keys two a row
 def sound_key(word: str) -> str:
     """A name's first letter and its other consonants' classes, as a set in class order.
 

@@ -1,6 +1,7 @@
 """Personal data at rest: round trips, rotation, tamper and field binding, blind indexes."""
 
 import base64
+import hashlib
 
 import pytest
 
@@ -59,6 +60,19 @@ class TestBlindIndex:
         assert indexer.index("ssn", "123456789") == indexer.index("ssn", "123456789")
         assert indexer.index("ssn", "123456789") != indexer.index("phone", "123456789")
         assert len(indexer.index("ssn", "123456789")) == 32
+
+    def test_indexes_stay_the_keyed_blake2b_of_the_value_on_every_call(self):
+        # Stored indexes must never change: each is BLAKE2b-128 keyed with SHA-256 of the secret
+        # and personalised with the kind, whether computed first or from the kept keyed state.
+        indexer = BlindIndexer.from_secret("s")
+        for _ in range(2):
+            assert indexer.index("phone", "+12125550123") == "686b20900285a8ad3b1ccf124cda17be"
+            assert indexer.index("ssn", "123456789") == "635e1b28e503b2fe972072263decd1cf"
+        key = hashlib.sha256(b"arrears-blind-index:s").digest()
+        assert (
+            indexer.index("email", "a@b.co")
+            == hashlib.blake2b(b"a@b.co", digest_size=16, key=key, person=b"email").hexdigest()
+        )
 
     def test_another_secret_gives_another_index(self):
         a = BlindIndexer.from_secret("one").index("ssn", "123456789")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Final
@@ -119,12 +120,19 @@ NAME_SUFFIXES: Final[frozenset[str]] = frozenset(
 )
 
 
+# Names repeat (a book holds a few thousand first names and a long tail of last names), so the
+# folds are remembered: an import folds each name up to three times.
+_NAMES_REMEMBERED: Final = 1 << 16
+
+
+@functools.lru_cache(maxsize=_NAMES_REMEMBERED)
 def fold_name(text: str) -> str:
     """Lowercase, accents stripped (NFKD), letters only: ``"O'Brien-Núñez"`` -> ``obriennunez``."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if ch.isalpha()).casefold()
 
 
+@functools.lru_cache(maxsize=_NAMES_REMEMBERED)
 def fold_last_name(text: str) -> str:
     """``fold_name`` after dropping trailing generational/professional suffixes ("Smith Jr.")."""
     tokens = text.replace(",", " ").split()
