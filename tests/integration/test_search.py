@@ -118,6 +118,22 @@ class TestIdentifiers:
     def test_phone_in_another_format_than_stored(self, book):
         assert refs(search_accounts("716.555.0103")) == [("ACME/A-3", "phone")]
 
+    @pytest.mark.postgresql
+    def test_phone_and_email_look_ups_use_the_hash_index_of_phones_and_emails(self, book):
+        from django.db import connection
+
+        from arrears.data.parties.models import ContactKind, ContactPoint
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'contact_value_idx'")
+            (definition,) = cursor.fetchone()
+            assert "USING hash (value_index)" in definition
+            assert "WHERE ((kind)::text = ANY" in definition
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            for kind in (ContactKind.PHONE, ContactKind.EMAIL):
+                query = ContactPoint.objects.filter(kind=kind, value_index="0" * 32)
+                assert "contact_value_idx" in query.explain()
+
     def test_email_in_any_case(self, book):
         assert refs(search_accounts("JS@Example.com")) == [("ACME/A-4", "email")]
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from arrears.core.search import name_keys
+from arrears.data.indexes import EqualityIndex
 
 
 class PartyKind(models.TextChoices):
@@ -131,7 +132,13 @@ class ContactPoint(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["value_index"], name="contact_value_idx"),
+            # Search by phone or email: equality on a random key, so a hash index (an import
+            # writes two phones and an email for most rows); addresses are never searched by it.
+            EqualityIndex(
+                fields=["value_index"],
+                name="contact_value_idx",
+                condition=models.Q(kind__in=["phone", "email"]),
+            ),
             # Search by ZIP; addresses only, so phones and emails cost the index nothing.
             models.Index(
                 fields=["zip"], name="contact_zip_idx", condition=models.Q(kind="address")

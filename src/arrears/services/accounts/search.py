@@ -118,10 +118,14 @@ def search_accounts(
         parties = Party.objects.filter(ssn_last4_index=index("ssn4", query.ssn_last4))
         note("ssn_last4", _accounts_of(parties.values("pk")[:PER_READING], clients))
     if query.phone_digits:
-        points = ContactPoint.objects.filter(value_index=index("phone", f"+1{query.phone_digits}"))
+        points = ContactPoint.objects.filter(
+            kind=ContactKind.PHONE, value_index=index("phone", f"+1{query.phone_digits}")
+        )
         note("phone", _accounts_of(points.values("party_id"), clients))
     if query.email:
-        points = ContactPoint.objects.filter(value_index=index("email", query.email))
+        points = ContactPoint.objects.filter(
+            kind=ContactKind.EMAIL, value_index=index("email", query.email)
+        )
         note("email", _accounts_of(points.values("party_id"), clients))
     if query.name_words:
         for account_id, score in _by_name(query, clients, limit):
