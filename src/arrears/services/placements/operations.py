@@ -249,7 +249,7 @@ class _Importer:
         """Load one batch; returns ack lines (line, ref, result, account id).
 
         Synchronous mode prepares and writes in one transaction. Pipelined mode (PostgreSQL,
-        outside any transaction) hands the writes to a writer thread and returns at once.
+        outside any transaction) hands the writes to the writer threads and returns at once.
         """
         if self.pipeline is None:
             with transaction.atomic():
@@ -660,7 +660,7 @@ def placement_import(
 ) -> ImportReport:
     """Import a placement file for a client. Safe to re-run: the second run loads nothing.
 
-    On PostgreSQL, outside a surrounding transaction, writes run in a writer thread while the
+    On PostgreSQL, outside a surrounding transaction, writes run in two writer threads while the
     next batch is prepared (``pipelined``). The rejects and acknowledgement files appear only
     when the whole file has gone through.
     """
