@@ -14,7 +14,7 @@ against its control; the file control's batch, block and entry counts, hash and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 RECORD: Final = 94
@@ -343,4 +343,4 @@ def _with_addenda(entry: Entry, record: str, line: int) -> Entry:
     else:
         fields = {"content": _text(record, 4, 79)}
     addenda = Addenda(line=line, type_code=type_code, fields=fields, trace=record[79:94])
-    return Entry(**{**entry.__dict__, "addenda": (*entry.addenda, addenda)})
+    return replace(entry, addenda=(*entry.addenda, addenda))
