@@ -30,8 +30,8 @@ class Command(ArrearsCommand):
             raise CommandError(exc.message, returncode=EXIT_UNREADABLE) from exc
         summary = ach_summary(ach)
         lines = [
-            f"{path.name}: {len(ach.batches)} batches, {ach.entries_and_addenda} entries and "
-            f"addenda, debits {Money.from_minor(ach.debit_total_minor, 'USD')}, credits "
+            f"{path.name}: {_count(len(ach.batches), 'batch', 'batches')}, "
+            f"{ach.entries_and_addenda} entries and addenda, debits {Money.from_minor(ach.debit_total_minor, 'USD')}, credits "
             f"{Money.from_minor(ach.credit_total_minor, 'USD')}, {ach.blocks} blocks"
         ]
         for batch in summary["batch_details"]:
@@ -54,5 +54,9 @@ class Command(ArrearsCommand):
         self.emit(options, summary, "\n".join(lines))
 
 
+def _count(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def _entries(count: int) -> str:
-    return f"{count} entry" if count == 1 else f"{count} entries"
+    return _count(count, "entry", "entries")
