@@ -32,7 +32,7 @@ class Command(ArrearsCommand):
         lines = [
             f"{path.name}: {_count(len(ach.batches), 'batch', 'batches')}, "
             f"{ach.entries_and_addenda} entries and addenda, debits {Money.from_minor(ach.debit_total_minor, 'USD')}, credits "
-            f"{Money.from_minor(ach.credit_total_minor, 'USD')}, {ach.blocks} blocks"
+            f"{Money.from_minor(ach.credit_total_minor, 'USD')}, {_count(ach.blocks, 'block', 'blocks')}"
         ]
         for batch in summary["batch_details"]:
             lines.append(
