@@ -6,6 +6,7 @@ from arrears.core.ledger.balances import Balances, Bucket
 from arrears.core.ledger.entries import Entry, EntryKind, replay
 from arrears.core.ledger.errors import AlreadyReversed, InvalidAmount, LedgerError, NothingOwed
 from arrears.core.ledger.ledger import Ledger
+from arrears.core.ledger.posting import PaymentPlan, Position, plan_payment
 from arrears.core.ledger.waterfall import DEFAULT_WATERFALL, allocate_payment, parse_waterfall
 
 __all__ = [
@@ -19,7 +20,10 @@ __all__ = [
     "Ledger",
     "LedgerError",
     "NothingOwed",
+    "PaymentPlan",
+    "Position",
     "allocate_payment",
     "parse_waterfall",
+    "plan_payment",
     "replay",
 ]

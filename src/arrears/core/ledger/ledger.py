@@ -120,6 +120,10 @@ class Ledger:
     def charge_interest(self, minor: int, on: date) -> Entry:
         return self._post(EntryKind.INTEREST, on, Balances(interest=_positive(minor, "interest")))
 
+    def credit_interest(self, minor: int, on: date) -> Entry:
+        """Give back interest posted for days a back-dated payment had already paid for."""
+        return self._post(EntryKind.INTEREST, on, Balances(interest=-_positive(minor, "credit")))
+
     def charge_fee(self, minor: int, on: date) -> Entry:
         return self._post(EntryKind.FEE, on, Balances(fees=_positive(minor, "fee")))
 
