@@ -132,7 +132,8 @@ def give_history(account: Account, *, collector_id: int, now: datetime) -> Accou
     from arrears.services.common import Actor
     from arrears.services.compliance.cases import complaint_record
     from arrears.services.compliance.preferences import contact_restriction_add
-    from arrears.services.ledger.operations import hold_add, hold_end, payment_post
+    from arrears.services.ledger.operations import hold_add, hold_end
+    from arrears.services.payments.posting import payment_post
     from arrears.services.work.actions import call_log, callback_schedule, note_add, promise_record
 
     actor = Actor(label="history", user_id=collector_id)

@@ -34,7 +34,8 @@ from arrears.data.contacts.models import ContactAttempt
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Lease, Promise, WorkQueue
 from arrears.services.common import Actor
-from arrears.services.ledger.operations import hold_add, payment_post, payment_reverse
+from arrears.services.ledger.operations import hold_add, payment_reverse
+from arrears.services.payments.posting import payment_post
 from arrears.services.supervision.operations import target_set, team_define
 from arrears.services.work.actions import assignment_set, note_add, promise_record
 from arrears.services.work.promises import promises_evaluate

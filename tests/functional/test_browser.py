@@ -9,7 +9,7 @@ import pytest
 
 from arrears.data.users.models import Role, User
 from arrears.services.common import Actor
-from arrears.services.ledger.operations import payment_post
+from arrears.services.payments.posting import payment_post
 from tests.factories import NOW, make_account, make_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

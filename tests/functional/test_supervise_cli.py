@@ -14,7 +14,7 @@ from arrears.data.audit.models import AuditEvent
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Promise
 from arrears.services.common import Actor
-from arrears.services.ledger.operations import payment_post
+from arrears.services.payments.posting import payment_post
 from arrears.services.work.actions import promise_record
 from tests.factories import make_account, make_client
 

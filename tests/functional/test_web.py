@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from arrears.data.users.models import Role, User
 from arrears.services.common import Actor
-from arrears.services.ledger.operations import hold_add, payment_post
+from arrears.services.ledger.operations import hold_add
+from arrears.services.payments.posting import payment_post
 from tests.factories import NOW, make_account, make_client
 
 pytestmark = pytest.mark.django_db

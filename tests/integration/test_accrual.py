@@ -10,7 +10,7 @@ from arrears.core.interest import DayCount, InterestTerms, interest_between
 from arrears.data.ledger.models import Entry
 from arrears.services.common import Actor
 from arrears.services.ledger.accrual import interest_accrue
-from arrears.services.ledger.operations import payment_post
+from arrears.services.payments.posting import payment_post
 from tests.factories import NOW, make_account, make_client
 
 pytestmark = pytest.mark.django_db

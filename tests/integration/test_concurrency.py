@@ -10,7 +10,7 @@ from django.db import connection
 
 from arrears.data.ledger.models import Entry
 from arrears.services.common import Actor
-from arrears.services.ledger.operations import payment_post
+from arrears.services.payments.posting import payment_post
 from tests.factories import NOW, grant_clients, make_account, make_client, make_new_yorker
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]

@@ -18,9 +18,9 @@ from arrears.services.ledger.operations import (
     account_recall,
     charge_post,
     entry_reverse,
-    payment_post,
     payment_reverse,
 )
+from arrears.services.payments.posting import payment_post
 from tests.factories import NOW, make_account, make_client
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from arrears.data.audit.models import AuditEvent
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import ClientPromiseTerms, Promise
 from arrears.services.common import Actor, ServiceError
-from arrears.services.ledger.operations import payment_post, payment_reverse
+from arrears.services.ledger.operations import payment_reverse
+from arrears.services.payments.posting import payment_post
 from arrears.services.supervision.operations import promise_grace_set
 from arrears.services.work.actions import promise_record
 from arrears.services.work.promises import promises_evaluate

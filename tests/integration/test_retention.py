@@ -28,7 +28,7 @@ from arrears.services.compliance.disputes import dispute_record
 from arrears.services.compliance.notices import validation_notices_send
 from arrears.services.compliance.operations import contact_attempt_record
 from arrears.services.compliance.retention import retention_purge
-from arrears.services.ledger.operations import payment_post
+from arrears.services.payments.posting import payment_post
 from tests.factories import make_account, make_client
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ def book():  # type: ignore[no-untyped-def]
                      category="communication", description="Zebulon says we called at night",
                      actor=ACTOR, now=NOW)  # fmt: skip
     payment_post(account_id=old.pk, amount_minor=20_000, received_on=date(2022, 4, 1),
-                 source="card", actor=ACTOR, now=NOW)  # fmt: skip
+                 source="card", consumer_directed=True, actor=ACTOR, now=NOW)  # fmt: skip
     Account.objects.filter(pk=old.pk).update(status="closed", status_changed_on=date(2022, 6, 1))
     active = make_account(client, principal=80_000, itemization_date=date(2021, 6, 1))
     keeper = _person(active, "Keeper", "Stillowes", phone="+16175550123", street="1 Main St")

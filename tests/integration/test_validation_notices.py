@@ -21,7 +21,8 @@ from arrears.services.compliance.notices import (
     validation_notices_send,
 )
 from arrears.services.compliance.snapshots import contact_snapshot, packs_in_force
-from arrears.services.ledger.operations import charge_post, payment_post
+from arrears.services.ledger.operations import charge_post
+from arrears.services.payments.posting import payment_post
 from tests.factories import make_account, make_client
 
 pytestmark = pytest.mark.django_db

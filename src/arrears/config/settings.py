@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "arrears.data.clients",
     "arrears.data.parties",
     "arrears.data.accounts",
+    "arrears.data.payments",
     "arrears.data.ledger",
     "arrears.data.audit",
     "arrears.data.imports",

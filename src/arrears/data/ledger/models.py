@@ -48,6 +48,15 @@ class Entry(models.Model):
         related_name="reversed_by",
         db_index=False,
     )
+    payment = models.ForeignKey(
+        "payments.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
+        help_text="The payment this entry applies, returns or refunds.",
+    )
     idempotency_key = models.CharField(max_length=120, null=True, blank=True)
     source = models.CharField(max_length=60, blank=True)
     memo = models.CharField(max_length=200, blank=True)
@@ -76,6 +85,11 @@ class Entry(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "id"], name="entry_account_idx"),
+            models.Index(
+                fields=["payment"],
+                condition=models.Q(payment__isnull=False),
+                name="entry_payment_idx",
+            ),
             models.Index(
                 fields=["reverses"],
                 condition=models.Q(reverses__isnull=False),

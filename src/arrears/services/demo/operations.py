@@ -42,9 +42,9 @@ from arrears.services.ledger.operations import (
     account_recall,
     charge_post,
     hold_add,
-    payment_post,
     payment_reverse,
 )
+from arrears.services.payments.posting import payment_post
 from arrears.services.placements.operations import placement_import
 from arrears.services.supervision.operations import target_set, team_define
 from arrears.services.work.actions import assignment_set, call_log, promise_record
@@ -396,7 +396,7 @@ def _add_activity(
             except LedgerRefused:
                 break
             report.payments += 1
-            if rng.random() < 0.04:
+            if rng.random() < 0.04 and result.entry_id is not None:
                 payment_reverse(
                     entry_id=result.entry_id,
                     on=start + timedelta(days=offset + 3),

@@ -180,58 +180,6 @@ def _close_segment(
     _store_accrual(account, state)
 
 
-def payment_post(
-    *,
-    account_id: int,
-    amount_minor: int,
-    received_on: date,
-    source: str,
-    actor: Actor,
-    reference: str | None = None,
-    now: datetime | None = None,
-) -> PostResult:
-    """Apply a payment through the client's waterfall. A repeated ``reference`` posts nothing."""
-    now = now or timezone.now()
-    if amount_minor <= 0:
-        raise LedgerRefused("a payment must be more than zero", field="amount")
-    key = f"payment:{reference}" if reference else None
-    with transaction.atomic():
-        account = _lock(account_id)
-        if key is not None:
-            done = Entry.objects.filter(idempotency_key=key).first()
-            if done is not None:
-                return PostResult(done.pk, -done.total_minor, 0, _cached(account))
-        if account.status in CLOSED_STATUSES:
-            raise LedgerRefused(f"account is {account.status}; it takes no payments")
-        ledger = account_ledger(account)
-        terms = _bring_interest_to(account, ledger, received_on, actor=actor, now=now)
-        before = account.principal_minor
-        try:
-            new, unapplied = ledger.pay(amount_minor, received_on)
-        except LedgerError as exc:
-            raise LedgerRefused(str(exc), field="amount") from exc
-        row = _append(
-            account, ledger, new, actor=actor, now=now, source=source,
-            memo=f"Payment {reference or ''}".strip(), idempotency_key=key,
-        )  # fmt: skip
-        _close_segment(account, terms, before, received_on)
-        if account.balance_minor <= 0 and account.status in {
-            AccountStatus.ACTIVE,
-            AccountStatus.ARRANGEMENT,
-        }:
-            account.status = AccountStatus.PAID
-            account.status_reason = "paid in full"
-            account.status_changed_on = received_on
-        account.last_payment_date = received_on
-        account.save()
-        audit_record(
-            actor=actor, event="payment.posted", account_id=account.pk, at=now,
-            details={"entry": row.pk, "amount_minor": amount_minor, "unapplied_minor": unapplied,
-                     "source": source, "reference": reference},
-        )  # fmt: skip
-        return PostResult(row.pk, amount_minor - unapplied, unapplied, ledger.balances())
-
-
 def _cached(account: Account) -> Balances:
     return Balances(
         principal=account.principal_minor,

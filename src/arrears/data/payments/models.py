@@ -1,0 +1,120 @@
+"""Money received: each payment as it came in (cash, check, card, ACH, a line of a bank file),
+what it was applied to, and what is still waiting in unapplied cash.
+
+A payment is recorded once per reference. What it paid is in the ledger: every entry it caused
+names it (``ledger.Entry.payment``). What could not be applied (no account matched, the account
+is disputed, more was paid than owed) stays on the payment as ``unapplied_minor`` until someone
+applies it or gives it back.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from arrears.data.accounts.models import Account
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "Cash"
+    CHECK = "check", "Check"
+    MONEY_ORDER = "money_order", "Money order"
+    CARD = "card", "Card"
+    ACH = "ach", "ACH"
+    WIRE = "wire", "Wire"
+
+
+class UnappliedReason(models.TextChoices):
+    NO_MATCH = "no_match", "No account matches the reference"
+    AMBIGUOUS = "ambiguous", "The reference matches more than one account"
+    DISPUTED = "disputed", "The debt is disputed and the consumer did not direct the payment"
+    NOTHING_OWED = "nothing_owed", "Nothing is owed on the account"
+    OVERPAID = "overpaid", "More was paid than owed"
+    CLOSED = "closed", "The account is closed or recalled"
+
+
+class PaymentFile(models.Model):
+    """One bank or lockbox file read by ``arrears post-payments``; a re-run reuses the row."""
+
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    rows = models.PositiveIntegerField(default=0)
+    posted = models.PositiveIntegerField(default=0)
+    unapplied = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    runs = models.PositiveIntegerField(default=1)
+    actor_label = models.CharField(max_length=120)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class Payment(models.Model):
+    reference = models.CharField(
+        max_length=80, unique=True, help_text="The bank's, lockbox's or gateway's reference."
+    )
+    method = models.CharField(max_length=12, choices=PaymentMethod.choices)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="USD")
+    received_on = models.DateField()
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="payments",
+        db_index=False,
+    )  # fmt: skip
+    applied_minor = models.BigIntegerField(default=0)
+    unapplied_minor = models.BigIntegerField(default=0)
+    unapplied_reason = models.CharField(max_length=16, choices=UnappliedReason.choices, blank=True)
+    account_hint = models.CharField(
+        max_length=80, blank=True, help_text="The account reference as the payer wrote it."
+    )
+    client_hint = models.CharField(max_length=20, blank=True)
+    payer_name = models.CharField(max_length=120, blank=True)
+    memo = models.CharField(max_length=200, blank=True)
+    consumer_directed = models.BooleanField(
+        default=False, help_text="The consumer asked for it to be applied to a disputed debt."
+    )
+    returned_on = models.DateField(null=True, blank=True)
+    return_code = models.CharField(
+        max_length=40, blank=True, help_text="Why the bank sent it back (an ACH code or NSF)."
+    )
+    file = models.ForeignKey(
+        PaymentFile, null=True, blank=True, on_delete=models.PROTECT, related_name="payments",
+        db_index=False,
+    )  # fmt: skip
+    line = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )  # fmt: skip
+    actor_label = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gt=0), name="payment_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(applied_minor__gte=0, unapplied_minor__gte=0)
+                & models.Q(applied_minor__lte=models.F("amount_minor"))
+                & models.Q(unapplied_minor__lte=models.F("amount_minor")),
+                name="payment_parts_within_amount",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "received_on"], name="payment_account_idx"),
+            models.Index(
+                fields=["received_on", "id"],
+                condition=models.Q(unapplied_minor__gt=0),
+                name="payment_unapplied_idx",
+            ),
+            models.Index(
+                fields=["file", "line"],
+                condition=models.Q(file__isnull=False),
+                name="payment_file_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"payment {self.reference} ({self.amount_minor})"
