@@ -27,6 +27,14 @@ class Balances:
     ZERO: ClassVar[Balances]
 
     def __post_init__(self) -> None:
+        # Fast path first: a payment file builds hundreds of thousands of these.
+        if (
+            type(self.principal) is int
+            and type(self.interest) is int
+            and type(self.fees) is int
+            and type(self.costs) is int
+        ):
+            return
         for bucket in Bucket:
             value = getattr(self, bucket.value)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -49,7 +57,10 @@ class Balances:
         return self.principal + self.interest + self.fees + self.costs
 
     def get(self, bucket: Bucket) -> int:
-        return int(getattr(self, Bucket(bucket).value))
+        name = _NAMES.get(bucket)
+        if name is None:
+            name = Bucket(bucket).value
+        return int(getattr(self, name))
 
     def with_bucket(self, bucket: Bucket, value: int) -> Balances:
         values = self.as_dict()
@@ -92,3 +103,4 @@ class Balances:
 
 
 Balances.ZERO = Balances()
+_NAMES: dict[str, str] = {str(bucket.value): str(bucket.value) for bucket in Bucket}

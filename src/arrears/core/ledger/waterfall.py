@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from arrears.core.ledger.balances import Balances, Bucket
 from arrears.core.ledger.errors import InvalidAmount
 
@@ -13,6 +15,7 @@ DEFAULT_WATERFALL: tuple[Bucket, ...] = (
 )
 
 
+@functools.lru_cache(maxsize=64)
 def check_waterfall(waterfall: tuple[Bucket, ...]) -> tuple[Bucket, ...]:
     """Return `waterfall` as Buckets if it names each of the four exactly once."""
     buckets = tuple(Bucket(bucket) for bucket in waterfall)
@@ -48,7 +51,8 @@ def allocate_payment(
     reduction: dict[str, int] = {}
     left = amount
     for bucket in check_waterfall(waterfall):
-        take = min(left, max(owed.get(bucket), 0))
-        reduction[bucket.value] = -take
+        name = str(bucket.value)
+        take = min(left, max(getattr(owed, name), 0))
+        reduction[name] = -take
         left -= take
-    return Balances.from_dict(reduction), left
+    return Balances(**reduction), left
