@@ -169,13 +169,13 @@ class _Poster:
             return {}
         rows = (
             Account.objects.select_for_update()
-            .filter(pk__in=ids)
+            .filter(pk__any_of=ids)
             .order_by("pk")
             .values_list(*_ACCOUNT_COLUMNS)
         )
         books = {row[0]: self._book(row) for row in rows}
         disputes = Hold.objects.filter(
-            account_id__in=list(books), kind=HoldKind.DISPUTE, starts_on__lte=self.today
+            account_id__any_of=list(books), kind=HoldKind.DISPUTE, starts_on__lte=self.today
         ).values_list("account_id", "starts_on", "ends_on")
         for account_id, starts_on, ends_on in disputes:
             books[account_id].disputes.append((starts_on, ends_on))
@@ -592,7 +592,7 @@ def _post_batch(
 ) -> None:
     with transaction.atomic():
         known = set(
-            Payment.objects.filter(reference__in=[r.reference for r in rows]).values_list(
+            Payment.objects.filter(reference__any_of=[r.reference for r in rows]).values_list(
                 "reference", flat=True
             )
         )
@@ -681,9 +681,9 @@ def match_accounts(rows: Sequence[layout.PaymentRow]) -> dict[int, tuple[int | N
         wanted.setdefault(client_id, set()).add(row.account)
     for client_id, refs in wanted.items():
         scope = [client_id] if client_id is not None else list(clients.values())
-        found = Account.objects.filter(client_id__in=scope, client_ref__in=refs).values_list(
-            "client_ref", "pk"
-        )
+        found = Account.objects.filter(
+            client_id__any_of=scope, client_ref__any_of=list(refs)
+        ).values_list("client_ref", "pk")
         for ref, pk in found:
             by_ref.setdefault((client_id, ref), []).append(pk)
     numbers = {
@@ -692,7 +692,9 @@ def match_accounts(rows: Sequence[layout.PaymentRow]) -> dict[int, tuple[int | N
         if row.line not in result and (number := layout.account_number(row.account)) is not None
     }
     by_number = dict(
-        Account.objects.filter(pk__in=numbers).values_list("pk", "client_id") if numbers else []
+        Account.objects.filter(pk__any_of=list(numbers)).values_list("pk", "client_id")
+        if numbers
+        else []
     )
     for row in rows:
         if row.line in result:
