@@ -7,6 +7,11 @@
   (PostgreSQL) or a plain executemany of its rows (SQLite). Peak memory of the import process.
 - ``accrue``: interest accrual over the imported portfolio (about half of it bears interest),
   against one set-based INSERT ... SELECT computing a day's interest for the same accounts.
+- ``payments``: ``arrears post-payments`` of a lockbox file over the imported portfolio (one
+  payment per account asked for, at most 100k, drawn from accounts owing in two buckets or more; 3 % of
+  references mistyped, so unmatched), against the set-based raw limit: COPY of the same file
+  into a text table and one INSERT ... SELECT matching it to accounts into an unindexed table.
+  Reports ``matched_share`` and checks that the ledger moved by exactly what was applied.
 - ``compliance``: one Decision for each of N distinct snapshots with realistic contact
   histories (``core.synthetic.contacts``), in one process with no database: decisions per
   second and the share blocked. Building the snapshots is not timed; everything the evaluator
@@ -51,7 +56,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 ANCHOR = date(2026, 11, 1)
-BENCHMARKS = ["import", "accrue", "compliance", "refresh", "notices", "workspace"]
+BENCHMARKS = ["import", "accrue", "payments", "compliance", "refresh", "notices", "workspace"]
+PAYMENTS_AT_MOST = 100_000  # the issue's file: 100k payments, whatever the book's size
 NOTICES_AT_MOST = 1000  # a PDF costs about 0.13 s: a sample of the book, 1 % of it up to this
 
 
@@ -338,6 +344,170 @@ def bench_accrue(accounts: int, reuse: bool) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "raw_seconds": round(raw_seconds, 3),
         "ratio": round(raw_seconds / seconds, 3) if seconds else None,
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
+def payment_file(path: Path, count: int, today: date) -> tuple[int, int]:
+    """Write a lockbox file of ``count`` payments to accounts owing in two buckets or more.
+
+    Returns (payments, mistyped). References are new on every run, so a kept book is posted
+    to again rather than found already posted.
+    """
+    import csv
+    import random
+
+    from django.db.models import F, IntegerField, Value
+    from django.db.models.functions import Cast, Greatest, Least
+
+    from arrears.data.accounts.models import Account
+
+    def owes(field: str):  # 1 when the bucket is positive
+        return Least(Greatest(Cast(F(field), IntegerField()), Value(0)), Value(1))
+
+    rows = list(
+        Account.objects.filter(status="active", balance_minor__gt=0)
+        .annotate(
+            buckets=owes("principal_minor")
+            + owes("interest_minor")
+            + owes("fees_minor")
+            + owes("costs_minor")
+        )
+        .filter(buckets__gte=2)
+        .order_by("id")
+        .values_list("id", "client_ref", "client__code", "balance_minor")
+    )
+    if not rows:
+        raise SystemExit("payments needs accounts owing in two buckets: import a portfolio first")
+    rng = random.Random(1)
+    run = time.strftime("%Y%m%d%H%M%S")
+    mistyped = 0
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["reference", "received_on", "amount", "method", "account", "client",
+                         "payer_name"])  # fmt: skip
+        for n in range(count):
+            account_id, ref, client, balance = rows[rng.randrange(len(rows))]
+            roll = rng.random()
+            if roll < 0.10:
+                cents = balance  # paid in full
+            elif roll < 0.12:
+                cents = balance + rng.randrange(100, 5_000)  # a little too much
+            else:
+                cents = min(balance, rng.choice([2_500, 5_000, 7_500, 10_000, 15_000, 20_000]))
+            amount = f"{cents // 100}.{cents % 100:02d}"
+            hint, code = (ref, client) if rng.random() < 0.7 else (f"#{account_id}", "")
+            if rng.random() < 0.03:
+                hint, code = f"{ref}X", ""  # a mistyped reference: no account matches
+                mistyped += 1
+            writer.writerow([f"LB{run}-{n:07d}", today.isoformat(), amount,
+                             rng.choice(["check", "check", "money_order", "ach"]), hint, code,
+                             "Payer"])  # fmt: skip
+    return count, mistyped
+
+
+def raw_payments_seconds(path: Path) -> float:
+    """The set-based raw limit: the file into a text table, then matched to accounts by the
+    client's reference or our number, into an unindexed table, in two statements."""
+    import csv
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_pay")
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_posted")
+        cursor.execute(
+            "CREATE TABLE bench_raw_pay (reference text, received_on text, amount text, "
+            "method text, account text, client text, payer_name text)"
+        )
+        cursor.execute(
+            "CREATE TABLE bench_raw_posted (account_id bigint, reference text, amount bigint)"
+        )
+    started = time.perf_counter()
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        copy_sql = "COPY bench_raw_pay FROM STDIN WITH (FORMAT csv, HEADER true)"
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(copy_sql) as cp,
+            path.open("rb") as fh,
+        ):
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                cp.write(chunk)
+        cents = "(replace(p.amount, '.', ''))::bigint"
+    else:
+        with path.open(encoding="utf-8", newline="") as fh, connection.cursor() as cursor:
+            reader = csv.reader(fh)
+            next(reader)
+            cursor.executemany("INSERT INTO bench_raw_pay VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                               list(reader))  # fmt: skip
+        cents = "CAST(replace(p.amount, '.', '') AS integer)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_raw_posted SELECT a.id, p.reference, " + cents + " "
+            "FROM bench_raw_pay p JOIN accounts_account a ON a.client_ref = p.account "
+            "UNION ALL SELECT a.id, p.reference, " + cents + " FROM bench_raw_pay p "
+            "JOIN accounts_account a ON p.account LIKE '#%%' "
+            "AND a.id = CAST(substr(p.account, 2) AS bigint)"
+        )
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_raw_pay")
+        cursor.execute("DROP TABLE bench_raw_posted")
+    return seconds
+
+
+def bench_payments(accounts: int, reuse: bool) -> dict[str, Any]:
+    from django.db import connection
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from arrears.data.accounts.models import Account
+    from arrears.data.ledger.models import Entry
+    from arrears.services.common import Actor
+    from arrears.services.payments.posting import payments_post_file
+
+    if not Account.objects.exists():
+        raise SystemExit("payments needs the imported portfolio: run the import benchmark first")
+    today = timezone.localdate()
+    count = min(PAYMENTS_AT_MOST, accounts)  # some accounts get two or three payments
+    path = BENCH_DIR / f"payments-{count}.csv"
+    _, mistyped = payment_file(path, count, today)
+
+    def book() -> tuple[int, int, int]:
+        sums = Account.objects.aggregate(b=Sum("balance_minor"))
+        cash = Entry.objects.aggregate(c=Sum("cash_minor"))
+        return Entry.objects.count(), sums["b"] or 0, cash["c"] or 0
+
+    entries_before, owed_before, cash_before = book()
+    started = time.perf_counter()
+    report = payments_post_file(path, actor=Actor.system("bench"), rejects_path=None)
+    seconds = time.perf_counter() - started
+    entries_after, owed_after, cash_after = book()
+    if cash_after - cash_before != report.applied_minor:
+        raise SystemExit(
+            f"the ledger took {cash_after - cash_before} cents of cash, "
+            f"the payments applied {report.applied_minor}"
+        )
+    raw = raw_payments_seconds(path)
+    fresh = report.rows - report.rejected - report.duplicates
+    return {
+        "accounts": Account.objects.count(),
+        "db": connection.vendor,
+        "payments": report.rows,
+        "posted": report.posted,
+        "unapplied": report.unapplied,
+        "mistyped": mistyped,
+        "matched_share": round(report.matched / fresh, 4) if fresh else None,
+        "entries_written": entries_after - entries_before,
+        "applied_minor": report.applied_minor,
+        "owed_change_minor": owed_after - owed_before,
+        "seconds": round(seconds, 2),
+        "post_payments_s": round(seconds, 2),
+        "payments_per_s": round(report.rows / seconds) if seconds else None,
+        "raw_seconds": round(raw, 3),
+        "ratio": round(raw / seconds, 3) if seconds else None,
+        "ach_originate_s": None,
         "peak_rss_mb": round(peak_rss_mb()),
     }
 
@@ -1020,10 +1190,16 @@ def bench_workspace(accounts: int, reuse: bool) -> dict[str, Any]:
 
 def worker(name: str, accounts: int, reuse: bool) -> None:
     django_setup()
-    benches = {"import": bench_import, "accrue": bench_accrue, "compliance": bench_compliance,
+    benches = {"import": bench_import, "accrue": bench_accrue, "payments": bench_payments,
+               "compliance": bench_compliance,
                "refresh": bench_refresh, "notices": bench_notices,
                "workspace": bench_workspace}  # fmt: skip
-    if name in ("accrue", "refresh", "notices"):  # a kept portfolio may predate a migration
+    if name in (
+        "accrue",
+        "payments",
+        "refresh",
+        "notices",
+    ):  # a kept portfolio may predate a migration
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
