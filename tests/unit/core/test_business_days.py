@@ -6,7 +6,9 @@ from arrears.core.time import (
     add_business_days,
     federal_holidays,
     is_business_day,
+    is_settlement_day,
     next_business_day,
+    next_settlement_day,
 )
 
 
@@ -107,3 +109,28 @@ class TestAddBusinessDays:
     def test_refuses_negative_counts(self) -> None:
         with pytest.raises(ValueError):
             add_business_days(date(2025, 11, 7), -1)
+
+
+class TestSettlementDays:
+    """Federal Reserve business days: a Saturday holiday is not made up on the Friday."""
+
+    @pytest.mark.parametrize(
+        ("day", "open_"),
+        [
+            (date(2026, 7, 3), True),  # Independence Day on a Saturday: the Banks open Friday
+            (date(2027, 12, 24), True),  # Christmas 2027 is a Saturday
+            (date(2027, 12, 31), True),  # so is New Year's Day 2028
+            (date(2027, 7, 5), False),  # Independence Day 2027 is a Sunday: closed Monday
+            (date(2022, 12, 26), False),
+            (date(2026, 11, 26), False),  # Thanksgiving
+            (date(2026, 11, 27), True),
+            (date(2026, 11, 28), False),  # a Saturday
+        ],
+    )
+    def test_knows_when_the_federal_reserve_settles(self, day, open_):
+        assert is_settlement_day(day) is open_
+
+    def test_next_settlement_day_is_the_day_itself_when_open(self):
+        assert next_settlement_day(date(2026, 11, 25)) == date(2026, 11, 25)
+        assert next_settlement_day(date(2026, 11, 26)) == date(2026, 11, 27)
+        assert next_settlement_day(date(2027, 7, 3)) == date(2027, 7, 6)

@@ -4,7 +4,9 @@ from arrears.core.time.business_days import (
     add_business_days,
     federal_holidays,
     is_business_day,
+    is_settlement_day,
     next_business_day,
+    next_settlement_day,
 )
 from arrears.core.time.period import Period
 
@@ -13,5 +15,7 @@ __all__ = [
     "add_business_days",
     "federal_holidays",
     "is_business_day",
+    "is_settlement_day",
     "next_business_day",
+    "next_settlement_day",
 ]

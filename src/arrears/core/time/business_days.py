@@ -71,3 +71,30 @@ def add_business_days(d: date, n: int) -> date:
     for _ in range(n):
         d = next_business_day(d)
     return d
+
+
+@lru_cache(maxsize=256)
+def _bank_closed(year: int) -> frozenset[date]:
+    """The weekdays Federal Reserve Banks are closed: the federal holidays, except that a
+    holiday on a Saturday is not made up on the Friday before (the Banks open that Friday); one
+    on a Sunday is still taken the Monday after."""
+    saturday_makeups = {
+        day - _ONE_DAY
+        for day in holidays.country_holidays(
+            "US", years=[year, year + 1], observed=False, categories=(holidays.PUBLIC,)
+        )  # fmt: skip
+        if day.weekday() == 5
+    }
+    return frozenset(day for day in _observed(year) if day not in saturday_makeups)
+
+
+def is_settlement_day(d: date) -> bool:
+    """A Federal Reserve business day, the only days ACH entries settle."""
+    return d.weekday() < 5 and d not in _bank_closed(d.year)
+
+
+def next_settlement_day(d: date) -> date:
+    """The first Federal Reserve business day on or after `d`."""
+    while not is_settlement_day(d):
+        d += _ONE_DAY
+    return d
