@@ -87,6 +87,8 @@ ENDPOINTS: list[tuple[str, str, object]] = [
      {"kind": "attorney", "starts_on": DAY, "source": "letter"}),
     ("post", "/api/accounts/{account_id}/release", None),
     ("get", "/api/accounts/{account_id}/timeline", None),
+    ("post", "/api/accounts/{account_id}/payments",
+     {"amount": "10.00", "received_on": DAY, "method": "card", "consumer_directed": True}),
     ("get", "/api/documents/{document_id}", None),
     ("post", "/api/complaints/{complaint_id}/respond", {"responded_on": DAY}),
     ("post", "/api/contact-restrictions/{restriction_id}/end", {"ended_on": "2026-11-10"}),

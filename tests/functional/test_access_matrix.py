@@ -24,6 +24,7 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from arrears.data.contacts.models import ValidationNotice
+from arrears.data.payments.models import Payment
 from arrears.data.users.models import User
 from arrears.interfaces.api.routes import api
 from arrears.services.accounts.access import clients_grant
@@ -46,6 +47,8 @@ ANY_WORKER = WORKERS | {"outsider"}  # work not about ACME's records
 CASEWORK = frozenset({"compliance", "supervisor", "admin"})
 MANAGERS = frozenset({"supervisor", "admin"})
 INTAKE = frozenset({"supervisor", "accountant", "admin"})
+MONEY = frozenset({"accountant", "supervisor", "admin"})  # post any payment, apply unapplied cash
+TAKERS = MONEY | {"collector"}  # a collector takes card and ACH payments on granted accounts
 PASSWORD = "a-long-real-passphrase"
 ACTOR = Actor.system("test")
 
@@ -59,6 +62,7 @@ class World:
     document: int
     restriction: int
     notice: str
+    payment: int = 0  # a payment whose money matched no account
     queue: str = "pool"
     client_code: str = "ACME"
     placement_sha: str = "0" * 64
@@ -113,8 +117,14 @@ def world(monday) -> World:  # type: ignore[no-untyped-def]
     queue_define(code="pool", name="Pool", filters={}, order="balance_high", mode="pooled",
                  members=sorted(ANY_WORKER), actor=ACTOR, now=MONDAY)  # fmt: skip
     queue_build("pool", now=MONDAY, actor=ACTOR)
+    payment = Payment.objects.create(
+        reference="LB-1", method="check", amount_minor=5_000, received_on=date(2026, 10, 30),
+        unapplied_minor=5_000, unapplied_reason="no_match", account_hint="NOPE-1",
+        payer_name="Pat Doe", created_at=MONDAY, actor_label="test",
+    )  # fmt: skip
     return World(account=account.pk, phone=phone, dispute=dispute.pk, complaint=complaint.pk,
-                 document=document.pk, restriction=restriction.pk, notice="N-1")  # fmt: skip
+                 document=document.pk, restriction=restriction.pk, notice="N-1",
+                 payment=payment.pk)  # fmt: skip
 
 
 def _action(name: str, data: Callable[[World], dict[str, Any]]) -> Case:
@@ -239,6 +249,30 @@ WEB: dict[str, list[Case]] = {
                 "complaint-source": "cfpb",
                 "complaint-category": "threats",
             },
+        ),
+    ],
+    "payment-post": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/payments/",
+            TAKERS,
+            lambda w: {
+                "payment-amount": "10.00",
+                "payment-received_on": "2026-11-02",
+                "payment-method": "card",
+            },
+        ),
+    ],
+    "unapplied-cash": [Case("GET", lambda w: "/payments/unapplied/", MONEY)],
+    "unapplied-suggestions": [
+        Case("GET", lambda w: f"/payments/unapplied/{w.payment}/suggestions/", MONEY),
+    ],
+    "unapplied-apply": [
+        Case(
+            "POST",
+            lambda w: f"/payments/unapplied/{w.payment}/apply/",
+            MONEY,
+            lambda w: {"account": str(w.account)},
         ),
     ],
     "document-download": [Case("GET", lambda w: f"/documents/{w.document}/", INSIDERS)],
@@ -374,6 +408,15 @@ API: dict[str, Case] = {
         _j({"kind": "attorney", "starts_on": "2026-11-02", "source": "counsel"}), json=True),
     "POST /api/accounts/{account_id}/release": Case(
         "POST", lambda w: f"/api/accounts/{w.account}/release", WORKERS),
+    "POST /api/accounts/{account_id}/payments": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/payments", TAKERS,
+        _j({"amount": "10.00", "received_on": "2026-11-02", "method": "card"}), json=True),
+    "GET /api/payments/unapplied": Case("GET", lambda w: "/api/payments/unapplied", MONEY),
+    "GET /api/payments/unapplied/{payment_id}/suggestions": Case(
+        "GET", lambda w: f"/api/payments/unapplied/{w.payment}/suggestions", MONEY),
+    "POST /api/payments/unapplied/{payment_id}/apply": Case(
+        "POST", lambda w: f"/api/payments/unapplied/{w.payment}/apply", MONEY,
+        lambda w: {"account_id": w.account}, json=True),
     "GET /api/accounts/{account_id}/timeline": Case(
         "GET", lambda w: f"/api/accounts/{w.account}/timeline", INSIDERS),
     "POST /api/validation-notices/{reference}/returned": Case(

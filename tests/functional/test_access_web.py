@@ -76,6 +76,10 @@ ENTRY_POINTS: list[tuple[str, str, str, dict[str, object]]] = [
      {"complaint-received_on": DAY, "complaint-source": "bbb",
       "complaint-category": "threats"}),
     ("account-reveal", "account_id", "post", {"reason": "identity check"}),
+    # The account is disputed (see _records): the consumer directs the payment.
+    ("payment-post", "account_id", "post",
+     {"payment-amount": "10.00", "payment-received_on": DAY, "payment-method": "card",
+      "payment-consumer_directed": "on"}),
     ("work-release", "account_id", "post", {}),
     ("account-action:note", "account_id", "post", {"note-text": "hello"}),
     ("account-action:call", "account_id", "post",

@@ -1075,8 +1075,9 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
-# The workspace, search and supervisor endpoints live in their own modules; importing them
-# registers them.
+# The workspace, search, payment and supervisor endpoints live in their own modules; importing
+# them registers them.
+from arrears.interfaces.api import payments as _payments  # noqa: E402, F401
 from arrears.interfaces.api import search as _search  # noqa: E402, F401
 from arrears.interfaces.api import supervision as _supervision  # noqa: E402, F401
 from arrears.interfaces.api import work as _work  # noqa: E402, F401

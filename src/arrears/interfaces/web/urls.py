@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from arrears.interfaces.web import passwords, supervise, views, work
+from arrears.interfaces.web import passwords, payments, supervise, views, work
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,6 +30,18 @@ urlpatterns = [
     path("accounts/<int:account_id>/restrictions/", views.restriction_log, name="restriction-log"),
     path("accounts/<int:account_id>/documents/", views.document_upload, name="document-upload"),
     path("accounts/<int:account_id>/complaints/", views.complaint_log, name="complaint-log"),
+    path("accounts/<int:account_id>/payments/", payments.payment_post_view, name="payment-post"),
+    path("payments/unapplied/", payments.unapplied_page, name="unapplied-cash"),
+    path(
+        "payments/unapplied/<int:payment_id>/suggestions/",
+        payments.unapplied_suggestions_view,
+        name="unapplied-suggestions",
+    ),
+    path(
+        "payments/unapplied/<int:payment_id>/apply/",
+        payments.unapplied_apply_view,
+        name="unapplied-apply",
+    ),
     path("documents/<int:document_id>/", views.document_download, name="document-download"),
     path(
         "complaints/<int:complaint_id>/respond/",

@@ -263,9 +263,12 @@ class _Poster:
         payment_id: int,
         ids: Iterable[int],
         out: list[tuple[object, ...]],
+        payment_key: str | None = None,
     ) -> int:
         """Append the plan's entries (interest, payment, interest given back) to ``out``, with
-        ids taken from ``ids``; returns the payment entry's id."""
+        ids taken from ``ids``; returns the payment entry's id. ``payment_key`` is the payment
+        entry's idempotency key (``payment:<reference>`` unless a later application of the
+        same payment needs its own)."""
         numbers = iter(ids)
         on = receipt.received_on
         rows: list[tuple[str, Balances, int, str | None, str, str]] = []
@@ -277,7 +280,7 @@ class _Poster:
                          None, "accrual",
                          f"Interest given back: payment of {on.isoformat()} after accrual"))  # fmt: skip
         rows.append((EntryKind.PAYMENT, plan.reduction, plan.applied_minor,
-                     f"payment:{receipt.reference}", receipt.method,
+                     payment_key or f"payment:{receipt.reference}", receipt.method,
                      f"Payment {receipt.reference}"))  # fmt: skip
         payment_entry = 0
         for kind, amounts, cash, key, source, memo in rows:
@@ -330,6 +333,25 @@ class _Poster:
 # -- one payment -----------------------------------------------------------------------------
 
 
+def plan_or_refuse(poster: _Poster, book: _Book, receipt: Receipt) -> PaymentPlan:
+    """The payment worked out on a locked account, or the refusal a payment made by hand gets
+    (a closed or recalled account, a disputed debt the consumer did not direct payment of, an
+    account that owes nothing). Shared by ``payment_post`` and applying unapplied cash, so both
+    refuse alike."""
+    reason = poster.refusal(book, receipt)
+    if reason == UnappliedReason.CLOSED:
+        raise PaymentRefused(f"account is {book.status}; it takes no payments")
+    if reason == UnappliedReason.DISPUTED:
+        raise PaymentRefused(
+            "the debt is disputed: a payment is applied only if the consumer directs it",
+            field="consumer_directed",
+        )
+    plan = poster.plan(book, receipt)
+    if plan is None:
+        raise PaymentRefused("nothing is owed on this account", field="amount")
+    return plan
+
+
 def payment_post(
     *,
     account_id: int,
@@ -372,17 +394,7 @@ def payment_post(
             return done
         if book is None:
             raise NotFound(f"no account {account_id}", field="account_id")
-        reason = poster.refusal(book, receipt)
-        if reason == UnappliedReason.CLOSED:
-            raise PaymentRefused(f"account is {book.status}; it takes no payments")
-        if reason == UnappliedReason.DISPUTED:
-            raise PaymentRefused(
-                "the debt is disputed: a payment is applied only if the consumer directs it",
-                field="consumer_directed",
-            )
-        plan = poster.plan(book, receipt)
-        if plan is None:
-            raise PaymentRefused("nothing is owed on this account", field="amount")
+        plan = plan_or_refuse(poster, book, receipt)
         (payment_id,) = poster.payment_writer.reserve_ids(1)
         entries: list[tuple[object, ...]] = []
         entry_ids = poster.entry_writer.reserve_ids(poster.entries_needed(plan))

@@ -1,0 +1,279 @@
+"""Money on the web: posting a payment from the account screen, and the unapplied-cash screen
+(payments whose money no account took, each with the accounts it may belong to).
+
+Who may: accountants, supervisors and administrators post any payment and apply unapplied
+cash; a collector takes card and ACH payments on the accounts they may see
+(``services.payments.unapplied.may_post_payment``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from arrears.core.formats import payments as layout
+from arrears.core.money import Money, format_minor
+from arrears.data.accounts.models import HoldKind
+from arrears.data.payments.models import PaymentMethod
+from arrears.data.users.models import User
+from arrears.interfaces.web.access import account_view_or_404
+from arrears.services.accounts.queries import AccountView
+from arrears.services.common import Actor, NotFound, ServiceError
+from arrears.services.payments.posting import payment_post
+from arrears.services.payments.unapplied import (
+    UnappliedCash,
+    may_apply_unapplied,
+    may_post_payment,
+    methods_for,
+    unapplied_apply,
+    unapplied_get,
+    unapplied_list,
+    unapplied_suggestions,
+    unapplied_totals,
+)
+
+LIST_LIMIT = 200
+SUGGESTIONS = 5
+FORBIDDEN = "Unapplied cash is for accountants, supervisors and administrators."
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(label=request.user.get_username(), user_id=request.user.pk)
+
+
+def _minor(amount: Decimal) -> int:
+    return Money.of(amount, "USD").minor
+
+
+# --- posting a payment from the account screen --------------------------------------------------
+
+
+class PaymentForm(forms.Form):
+    prefix = "payment"
+    amount = forms.DecimalField(min_value=Decimal("0.01"), decimal_places=2, max_digits=14)
+    received_on = forms.DateField(label="Date received",
+                                  widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    method = forms.ChoiceField()
+    reference = forms.CharField(
+        required=False, max_length=80,
+        widget=forms.TextInput(attrs={"placeholder": "made up if empty"}),
+    )  # fmt: skip
+    payer_name = forms.CharField(required=False, max_length=120, label="Payer name")
+    consumer_directed = forms.BooleanField(
+        required=False, label="Consumer directs payment of a disputed debt"
+    )
+
+    def __init__(self, *args: Any, methods: tuple[str, ...], disputed: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        labels = dict(PaymentMethod.choices)
+        self.fields["method"].choices = [(m, labels[m]) for m in methods]  # type: ignore[attr-defined]
+        if not disputed:
+            # The question only arises while a dispute hold is open.
+            del self.fields["consumer_directed"]
+
+    def clean_received_on(self) -> Any:
+        received = self.cleaned_data["received_on"]
+        if received > timezone.localdate():
+            raise forms.ValidationError("The date received cannot be in the future.")
+        return received
+
+
+def dispute_open(view: AccountView) -> bool:
+    """A dispute hold is open today: the form then asks whether the consumer directs payment."""
+    return any(h.kind == HoldKind.DISPUTE for h in view.active_holds)
+
+
+def payment_form_for(
+    request: HttpRequest, view: AccountView, data: Any = None
+) -> PaymentForm | None:
+    """The account screen's payment form, or None when the user takes no payments."""
+    user = request.user
+    if not isinstance(user, User) or not may_post_payment(user):
+        return None
+    return PaymentForm(
+        data, methods=methods_for(user), disputed=dispute_open(view),
+        initial={"received_on": timezone.localdate()},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def payment_post_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Post a payment to the account. A refusal (closed account, nothing owed, a disputed debt
+    not directed by the consumer) redraws the screen with the message on the form, and nothing
+    is recorded."""
+    from arrears.interfaces.web.views import _page  # the screen is drawn there
+
+    view = account_view_or_404(request, account_id)
+    user = _user(request)
+    if not may_post_payment(user):
+        return HttpResponse("Your role does not take payments.", status=403)
+    method = request.POST.get("payment-method", "")
+    if method in layout.METHODS and not may_post_payment(user, method):
+        return HttpResponse("Collectors take card and ACH payments only.", status=403)
+    form = payment_form_for(request, view, request.POST)
+    assert form is not None
+    if not form.is_valid():
+        return _page(request, view, payment_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        done = payment_post(
+            account_id=account_id, amount_minor=_minor(data["amount"]),
+            received_on=data["received_on"], source=data["method"], actor=_actor(request),
+            reference=data["reference"].strip() or None, payer_name=data["payer_name"],
+            consumer_directed=data.get("consumer_directed", False),
+        )  # fmt: skip
+    except ServiceError as exc:
+        if exc.field == "consumer_directed" and exc.field not in form.fields:
+            # Disputed over the days since the money came, though no hold is open today: ask.
+            form = PaymentForm(request.POST, methods=methods_for(user), disputed=True)
+            form.is_valid()
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _page(request, view, payment_form=form, status=400)
+    if done.duplicate:
+        if done.account_id != account_id:
+            form.add_error("reference", "That reference is a payment to another account.")
+            return _page(request, view, payment_form=form, status=400)
+        messages.info(request, "That reference was posted before: nothing was posted again.")
+    else:
+        currency = view.account.currency
+        text = f"Payment posted: {format_minor(done.applied_minor, currency)} applied"
+        if done.unapplied_minor:
+            text += (f"; {format_minor(done.unapplied_minor, currency)} more than owed waits "
+                     "in unapplied cash")  # fmt: skip
+        messages.success(request, text + ".")
+    return redirect(reverse("account-page", args=[account_id]) + "#ledger")
+
+
+# --- unapplied cash ------------------------------------------------------------------------------
+
+
+class ApplyForm(forms.Form):
+    """Apply to an account chosen by hand (or the one a suggestion names)."""
+
+    account = forms.CharField(max_length=20, label="Account number",
+                              widget=forms.TextInput(attrs={"placeholder": "#1234"}))  # fmt: skip
+    amount = forms.DecimalField(
+        required=False, min_value=Decimal("0.01"), decimal_places=2, max_digits=14,
+        label="Amount", widget=forms.NumberInput(attrs={"step": "0.01", "placeholder": "all"}),
+    )  # fmt: skip
+    consumer_directed = forms.BooleanField(required=False,
+                                           label="Consumer directs payment of a disputed debt")  # fmt: skip
+
+    def clean_account(self) -> int:
+        number = layout.account_number(self.cleaned_data["account"])
+        if number is None:
+            raise forms.ValidationError("Give our account number, e.g. 1234 or #1234.")
+        return number
+
+
+def _ids(payment_id: int) -> str:
+    """Field ids of one payment's form: several payments may be open on the page at once."""
+    return f"apply-{payment_id}-%s"
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse | None:
+    if not may_apply_unapplied(_user(request)):
+        return HttpResponse(FORBIDDEN, status=403)
+    return None
+
+
+def _unapplied_page(
+    request: HttpRequest,
+    *,
+    open_id: int | None = None,
+    form: ApplyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    cash = unapplied_list(limit=LIST_LIMIT)
+    count, total = unapplied_totals()
+    opened: dict[str, Any] | None = None
+    if open_id is not None:
+        found = next((c for c in cash if c.id == open_id), None)
+        if found is not None:
+            opened = _suggestions_context(found, form)
+    return render(request, "web/unapplied_cash.html", {
+        "cash": cash, "count": count, "total": total, "shown": len(cash), "opened": opened,
+    }, status=status)  # fmt: skip
+
+
+def _suggestions_context(cash: UnappliedCash, form: ApplyForm | None = None) -> dict[str, Any]:
+    return {
+        "p": cash,
+        "suggestions": unapplied_suggestions(cash.id, limit=SUGGESTIONS,
+                                             today=timezone.localdate()),
+        "form": form or ApplyForm(auto_id=_ids(cash.id)),
+    }  # fmt: skip
+
+
+@login_required
+@require_GET
+def unapplied_page(request: HttpRequest) -> HttpResponse:
+    """Payments with money waiting, oldest first. ``?open=<id>`` shows one payment's
+    suggestions already open (what the row's button does without JavaScript)."""
+    if (refused := _forbidden(request)) is not None:
+        return refused
+    open_id = request.GET.get("open", "")
+    return _unapplied_page(request, open_id=int(open_id) if open_id.isdigit() else None)
+
+
+@login_required
+@require_GET
+def unapplied_suggestions_view(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """One payment's suggested accounts with an Apply button each, and a box for an account
+    chosen by hand (the fragment a row expands to)."""
+    if (refused := _forbidden(request)) is not None:
+        return refused
+    try:
+        cash = unapplied_get(payment_id)
+    except NotFound:
+        raise Http404("no unapplied cash on that payment") from None
+    return render(request, "web/_unapplied_suggestions.html", _suggestions_context(cash))
+
+
+@login_required
+@require_POST
+def unapplied_apply_view(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """Apply the payment's unapplied money to the account chosen. A refusal redraws the screen
+    with this payment open and the reason on its form; nothing changes."""
+    if (refused := _forbidden(request)) is not None:
+        return refused
+    try:
+        cash = unapplied_get(payment_id)
+    except NotFound:
+        raise Http404("no unapplied cash on that payment") from None
+    form = ApplyForm(request.POST, auto_id=_ids(cash.id))
+    if not form.is_valid():
+        return _unapplied_page(request, open_id=cash.id, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        done = unapplied_apply(
+            payment_id=payment_id, account_id=data["account"], actor=_actor(request),
+            amount_minor=_minor(data["amount"]) if data["amount"] is not None else None,
+            consumer_directed=data["consumer_directed"],
+        )  # fmt: skip
+    except ServiceError as exc:
+        field = {"account_id": "account", "amount": "amount",
+                 "consumer_directed": "consumer_directed"}.get(exc.field or "")  # fmt: skip
+        form.add_error(field, exc.message)
+        return _unapplied_page(request, open_id=cash.id, form=form, status=400)
+    text = (f"Payment {cash.reference}: {format_minor(done.applied_minor, cash.currency)} "
+            f"applied to account #{done.account_id}")  # fmt: skip
+    if done.unapplied_minor:
+        text += f"; {format_minor(done.unapplied_minor, cash.currency)} still unapplied"
+    messages.success(request, text + ".")
+    return redirect("unapplied-cash")
