@@ -20,6 +20,9 @@ Everything that differs between a laptop and production comes from the environme
   ``ARREARS_SMTP_PASSWORD``, ``ARREARS_SMTP_TLS``, default on, ``ARREARS_SMTP_SSL``): the mail
   server for password-reset mail. Unset: mail is printed to the console when ``ARREARS_DEBUG`` is
   on, and dropped otherwise (a reset link must never land in a production log).
+- ``ARREARS_ACH_ODFI_ROUTING``, ``ARREARS_ACH_DESTINATION_NAME``, ``ARREARS_ACH_COMPANY_ID``,
+  ``ARREARS_ACH_COMPANY_NAME``, ``ARREARS_ACH_ENTRY_DESCRIPTION``: our bank and company as the ACH
+  files we originate name them (development placeholders by default).
 - ``ARREARS_EMAIL_FROM``: the sender of that mail (default ``Arrears <no-reply@localhost>``).
 - ``ARREARS_PASSWORD_RESET_MINUTES``: how long an emailed reset link works (default 60).
 """
@@ -72,6 +75,15 @@ ARREARS_DEMO_PASSWORD_PREFIX = "demo-"
 ARREARS_DOCUMENT_STORE = "arrears.adapters.storage.filesystem.FilesystemStore"
 ARREARS_DOCUMENTS_DIR = Path(os.environ.get("ARREARS_DOCUMENTS_DIR", VAR_DIR / "documents"))
 ARREARS_LETTERS = "arrears.adapters.letters.renderer.LetterRenderer"
+# Our bank (the ODFI) and the company the ACH files we originate name. The defaults are
+# placeholders for development; set them from the bank's ACH agreement in production.
+ARREARS_ACH = {
+    "odfi_routing": os.environ.get("ARREARS_ACH_ODFI_ROUTING", "091000019"),
+    "destination_name": os.environ.get("ARREARS_ACH_DESTINATION_NAME", "ODFI BANK"),
+    "company_id": os.environ.get("ARREARS_ACH_COMPANY_ID", "1000000001"),
+    "company_name": os.environ.get("ARREARS_ACH_COMPANY_NAME", "ARREARS RECOVERY"),
+    "entry_description": os.environ.get("ARREARS_ACH_ENTRY_DESCRIPTION", "PAYMENT"),
+}
 ARREARS_COLLECTOR = {
     "name": os.environ.get("ARREARS_COLLECTOR_NAME", "Arrears Recovery Services"),
     "address_lines": tuple(

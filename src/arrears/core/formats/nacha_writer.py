@@ -10,6 +10,7 @@ padded or cut to their width; a value that would not fit a numeric field is refu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -93,8 +94,18 @@ def _routing(routing: str, what: str) -> str:
     return routing
 
 
-def write_ach(parties: FileParties, batches: list[OutgoingBatch], created: datetime) -> WrittenFile:
-    """The file's text (records joined by newlines, ending in one) and its control figures."""
+def write_ach(
+    parties: FileParties,
+    batches: list[OutgoingBatch],
+    created: datetime,
+    sequences: Sequence[int] | None = None,
+) -> WrittenFile:
+    """The file's text (records joined by newlines, ending in one) and its control figures.
+
+    Trace numbers are the ODFI's routing and a 7-digit sequence: 1, 2, 3... in the file, or
+    ``sequences`` (one per entry, in order; taken modulo 10^7), so that traces stay unique
+    across files and a file written again gets the same ones.
+    """
     if not batches:
         raise AchWriteError("a file needs at least one batch")
     odfi = _digits(parties.odfi, 8, "ODFI routing")
@@ -108,8 +119,11 @@ def write_ach(parties: FileParties, batches: list[OutgoingBatch], created: datet
         + _alpha(parties.destination_name, 23) + _alpha(parties.origin_name, 23)
         + _alpha(parties.reference, 8)
     )]  # fmt: skip
+    total_entries = sum(len(batch.entries) for batch in batches)
+    if sequences is not None and len(sequences) != total_entries:
+        raise AchWriteError(f"{len(sequences)} trace sequences for {total_entries} entries")
+    numbers = iter(sequences) if sequences is not None else iter(range(1, total_entries + 1))
     file_hash = file_debit = file_credit = file_count = 0
-    trace = 0
     for number, batch in enumerate(batches, start=1):
         if not batch.entries:
             raise AchWriteError(f"batch {number} has no entries")
@@ -129,7 +143,7 @@ def write_ach(parties: FileParties, batches: list[OutgoingBatch], created: datet
             amount = _num(entry.amount_minor, 10, "amount")
             if entry.amount_minor <= 0:
                 raise AchWriteError(f"entry {entry.individual_id}: the amount must be positive")
-            trace += 1
+            trace = next(numbers) % 10**7
             records.append(
                 "6" + _code(entry) + routing + _alpha(entry.account, 17)
                 + amount + _alpha(entry.individual_id, 15) + _alpha(entry.name, 22)

@@ -82,7 +82,7 @@ def _bank_closed(year: int) -> frozenset[date]:
         day - _ONE_DAY
         for day in holidays.country_holidays(
             "US", years=[year, year + 1], observed=False, categories=(holidays.PUBLIC,)
-        )  # fmt: skip
+        )
         if day.weekday() == 5
     }
     return frozenset(day for day in _observed(year) if day not in saturday_makeups)

@@ -118,3 +118,116 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"payment {self.reference} ({self.amount_minor})"
+
+
+class SecCode(models.TextChoices):
+    PPD = "PPD", "PPD: signed or similarly authenticated"
+    WEB = "WEB", "WEB: authorized online"
+    TEL = "TEL", "TEL: authorized by telephone, recorded or confirmed in writing"
+
+
+class AchAuthorization(models.Model):
+    """A consumer's authorization to debit a bank account, with the evidence of it.
+
+    Kept for two years after it ends or is revoked (``keep_until``), whatever else is purged.
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="ach_authorizations"
+    )
+    bank_account = models.ForeignKey(
+        "parties.BankAccount", on_delete=models.PROTECT, related_name="authorizations"
+    )
+    sec = models.CharField(max_length=3, choices=SecCode.choices)
+    recurring = models.BooleanField(default=False)
+    evidence = models.TextField(help_text="How it was given: recording, form, web session.")
+    obtained_at = models.DateTimeField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Exclusive; empty = until revoked.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+    keep_until = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.sec} authorization on account {self.account_id}"
+
+
+class ScheduledStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    ORIGINATED = "originated", "Sent to the bank"
+    HELD = "held", "Held: not collectable on its day"
+    CANCELLED = "cancelled", "Cancelled"
+    RETURNED = "returned", "Returned by the bank"
+
+
+class AchOrigination(models.Model):
+    """One ACH file written by ``arrears ach-originate``."""
+
+    effective_on = models.DateField()
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    entries = models.PositiveIntegerField()
+    debit_total_minor = models.BigIntegerField()
+    entry_hash = models.BigIntegerField()
+    created_at = models.DateTimeField()
+    actor_label = models.CharField(max_length=120)
+
+    def __str__(self) -> str:
+        return f"ACH file {self.file_name} ({self.entries} entries)"
+
+
+class ScheduledPayment(models.Model):
+    """A payment the consumer has agreed to for a future day (post-dated), to be collected by
+    ACH debit under an authorization."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="scheduled_payments",
+                                db_index=False)  # fmt: skip
+    authorization = models.ForeignKey(
+        AchAuthorization, on_delete=models.PROTECT, related_name="scheduled_payments"
+    )
+    amount_minor = models.BigIntegerField()
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=ScheduledStatus.choices, default=ScheduledStatus.SCHEDULED
+    )
+    status_reason = models.CharField(max_length=200, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="retries"
+    )
+    origination = models.ForeignKey(
+        AchOrigination, null=True, blank=True, on_delete=models.PROTECT, related_name="entries_sent"
+    )
+    trace = models.CharField(max_length=15, blank=True)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gt=0), name="scheduled_amount_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["trace"], condition=~models.Q(trace=""), name="scheduled_trace_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(status="scheduled"),
+                name="scheduled_due_idx",
+            ),
+            models.Index(fields=["account", "due_on"], name="scheduled_account_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_minor} due {self.due_on} on account {self.account_id}"
