@@ -181,3 +181,28 @@ def test_a_payment_cannot_be_scheduled_in_the_past():
         schedule(authorize(account), due=timezone.localdate(NOW) - timedelta(days=1))
     assert refused.value.field == "due_on"
     assert ScheduledPayment.objects.count() == 0
+
+
+class TestRetention:
+    def test_a_purged_party_keeps_a_live_authorizations_bank_details_and_loses_old_ones(self):
+        from arrears.services.compliance.retention import _purge_parties
+
+        account = make_account(make_client())
+        live = authorize(account)
+        old = authorize(account, number="44445555")
+        ach_revoke(authorization_id=old.pk, reason="consumer", actor=ACTOR, now=NOW)
+        spare = BankAccount.objects.create(party_id=live.bank_account.party_id,
+                                           routing_number="021000021",
+                                           account_number_encrypted="x", account_last4="1111",
+                                           account_type="checking")  # fmt: skip
+
+        _purge_parties([live.bank_account.party_id], as_of=date(2029, 1, 1), actor=ACTOR, now=NOW)
+
+        live.bank_account.refresh_from_db()
+        old.bank_account.refresh_from_db()
+        assert live.bank_account.account_last4 == "6789"  # no end yet: kept
+        assert (old.bank_account.account_number_encrypted, old.bank_account.account_last4) == (
+            "", "",
+        )  # fmt: skip
+        assert not BankAccount.objects.filter(pk=spare.pk).exists()
+        assert AchAuthorization.objects.count() == 2

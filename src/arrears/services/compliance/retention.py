@@ -25,7 +25,7 @@ from itertools import islice
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from arrears.core.compliance.retention import add_years, expired, last_activity
 from arrears.core.ports import DocumentStore
@@ -180,6 +180,24 @@ def _purge_accounts(
                          at=now, details={"as_of": as_of.isoformat()})  # fmt: skip
 
 
+def _purge_bank_accounts(party_ids: list[int], *, as_of: date) -> None:
+    """Bank accounts go with their party, except those behind an ACH authorization: the
+    authorization and its account details are kept until two years after it ended
+    (``keep_until``; none yet means it has not ended), and after that only the numbers are
+    destroyed, so the authorization's record still points at a row."""
+    theirs = BankAccount.objects.filter(party_id__in=party_ids)
+    backing = theirs.filter(authorizations__isnull=False)
+    kept = set(
+        backing.filter(
+            Q(authorizations__keep_until__isnull=True) | Q(authorizations__keep_until__gt=as_of)
+        ).values_list("id", flat=True)
+    )
+    backing.exclude(id__in=kept).update(
+        routing_number="", account_number_encrypted="", account_last4=""
+    )
+    theirs.filter(authorizations__isnull=True).delete()
+
+
 def _purge_parties(ids: list[int], *, as_of: date, actor: Actor, now: datetime) -> None:
     with transaction.atomic():
         Party.objects.filter(pk__in=ids).update(
@@ -191,7 +209,7 @@ def _purge_parties(ids: list[int], *, as_of: date, actor: Actor, now: datetime) 
         ContactAttempt.objects.filter(contact_point__party_id__in=ids).update(contact_point=None)
         ContactRestriction.objects.filter(party_id__in=ids).delete()
         ContactPoint.objects.filter(party_id__in=ids).delete()
-        BankAccount.objects.filter(party_id__in=ids).delete()
+        _purge_bank_accounts(ids, as_of=as_of)
         PartyLinkReview.objects.filter(party_id__in=ids).update(reason="(purged)")
         PartyLinkReview.objects.filter(candidate_id__in=ids).update(reason="(purged)")
         for party_id in ids:
