@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -245,6 +246,21 @@ class TestRecallAndReplacement:
         assert AuditEvent.objects.filter(event="account.reopened", account_id=account.pk).exists()
 
 
+def batch_refs(path, manifest, batch: int, size: int) -> set[str]:
+    """The client references of the good rows the import puts in its ``batch``-th batch."""
+    bad = {b["line"] for b in manifest["bad_lines"]}
+    with open(path, newline="", encoding="utf-8") as fh:
+        good = [r["client_account_ref"] for n, r in enumerate(csv.DictReader(fh), start=2)
+                if n not in bad]  # fmt: skip
+    return set(good[(batch - 1) * size : batch * size])
+
+
+def client_refs(rows) -> tuple[list, set[str]]:
+    rows = list(rows)
+    at = importer.ACCOUNT_FIELDS.index("client_ref")
+    return rows, {row[at] for row in rows}
+
+
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 class TestPipelinedImport:
@@ -264,18 +280,40 @@ class TestPipelinedImport:
         second = run(path, batch_size=300)
         assert second.loaded == 0 and table_counts() == counts and ledger_sums() == sums
 
+    def test_a_later_batch_failing_first_does_not_roll_back_an_earlier_one(
+        self, tmp_path, monkeypatch
+    ):
+        make_client("ACME")
+        path, manifest = write_generated(tmp_path, accounts=2000, seed=22, bad_fraction=0.01)
+        second, third = (batch_refs(path, manifest, n, 400) for n in (2, 3))
+        real_write = importer.TableWriter.write
+
+        def slow_then_failing(self, rows):
+            if self.table == "accounts_account":
+                rows, refs = client_refs(rows)
+                if refs & second:
+                    time.sleep(0.5)  # batch 2 is still writing when batch 3 fails
+                if refs & third:
+                    raise RuntimeError("disk full")
+            return real_write(self, rows)
+
+        monkeypatch.setattr(importer.TableWriter, "write", slow_then_failing)
+        with pytest.raises(RuntimeError, match="disk full"):
+            run(path, batch_size=400)
+        assert Account.objects.count() == 800  # batches 1 and 2 committed, 3 and later not
+
     def test_writer_failure_surfaces_and_a_rerun_completes(self, tmp_path, monkeypatch):
         make_client("ACME")
         path, manifest = write_generated(tmp_path, accounts=2000, seed=22, bad_fraction=0.01)
+        third = batch_refs(path, manifest, 3, 400)
         real_write = importer.TableWriter.write
-        calls = {"n": 0}
         threads: set[str] = set()
 
         def failing_write(self, rows):
             threads.add(threading.current_thread().name)
             if self.table == "accounts_account":
-                calls["n"] += 1
-                if calls["n"] == 3:
+                rows, refs = client_refs(rows)
+                if refs & third:  # by content: the writers may reach batches 2 and 3 in any order
                     raise RuntimeError("disk full")
             return real_write(self, rows)
 

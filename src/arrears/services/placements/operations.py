@@ -583,16 +583,22 @@ class _Pipeline:
     already knows), and commits; its deferred key checks then find every party of earlier
     batches. So the server works on two batches at a time (one writing, one checking keys at
     commit) while the reading thread prepares the next, and commits keep the file's order: the
-    book always holds a prefix of the file's batches. A failed job stops the rest; the error is
-    raised in the reading thread at its next hand-over or at close.
+    book always holds a prefix of the file's batches. A failed job stops the jobs after it in
+    the file (never those before it, even when it fails first); the error of the earliest
+    failed job is raised in the reading thread at its next hand-over or at close.
     """
 
     def __init__(self, writers: int = 2) -> None:
         self.error: BaseException | None = None
-        self.queues: list[queue.Queue[tuple[_Job, threading.Event, threading.Event] | None]] = [
-            queue.Queue(maxsize=1) for _ in range(writers)
-        ]
+        # The file position of the earliest batch that failed: the batches before it still
+        # commit, the ones after it roll back, whichever finishes first.
+        self.failed_at: int | None = None
+        self._lock = threading.Lock()
+        self.queues: list[
+            queue.Queue[tuple[_Job, int, threading.Event, threading.Event] | None]
+        ] = [queue.Queue(maxsize=1) for _ in range(writers)]
         self.turn = 0
+        self.submitted = 0
         self.last_done = threading.Event()
         self.last_done.set()
         self.threads = [
@@ -604,23 +610,30 @@ class _Pipeline:
         for thread in self.threads:
             thread.start()
 
-    def _run(self, jobs: queue.Queue[tuple[_Job, threading.Event, threading.Event] | None]) -> None:
+    def _behind_a_failure(self, position: int) -> bool:
+        return self.failed_at is not None and self.failed_at < position
+
+    def _run(
+        self, jobs: queue.Queue[tuple[_Job, int, threading.Event, threading.Event] | None]
+    ) -> None:
         try:
             while (item := jobs.get()) is not None:
-                job, before, done = item
+                job, position, before, done = item
                 try:
-                    if self.error is None:
+                    if not self._behind_a_failure(position):
                         with transaction.atomic():
                             job.write()
                             before.wait()
-                            if self.error is not None:
+                            if self._behind_a_failure(position):
                                 raise _Abandoned
                             job.after_predecessors()
                 except _Abandoned:
                     pass
                 except BaseException as exc:
-                    if self.error is None:
-                        self.error = exc
+                    with self._lock:
+                        if self.failed_at is None or position < self.failed_at:
+                            self.failed_at = position
+                            self.error = exc
                 finally:
                     done.set()
         finally:
@@ -630,7 +643,8 @@ class _Pipeline:
         if self.error is not None:
             raise self.error
         done = threading.Event()
-        self.queues[self.turn].put((job, self.last_done, done))
+        self.submitted += 1
+        self.queues[self.turn].put((job, self.submitted, self.last_done, done))
         self.last_done = done
         self.turn = (self.turn + 1) % len(self.queues)
 
