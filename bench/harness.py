@@ -164,6 +164,21 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def copy_csv(path: Path, table: str) -> None:
+    """The raw limit's load on PostgreSQL: the file as it is, by server-side CSV COPY."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    copy_sql = f"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)"
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(copy_sql) as cp,
+        path.open("rb") as fh,
+    ):
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            cp.write(chunk)
+
+
 def raw_import_rows_per_s(path: Path) -> float:
     """The raw limit: the same rows into an unindexed table of text columns."""
     import csv
@@ -179,12 +194,8 @@ def raw_import_rows_per_s(path: Path) -> float:
     started = time.perf_counter()
     rows = 0
     if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        copy_sql = "COPY bench_raw_rows FROM STDIN WITH (FORMAT csv, HEADER true)"
+        copy_csv(path, "bench_raw_rows")
         with connection.connection.cursor() as cursor:
-            with cursor.copy(copy_sql) as cp, path.open("rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    cp.write(chunk)
             connection.connection.commit()
             cursor.execute("SELECT count(*) FROM bench_raw_rows")
             rows = cursor.fetchone()[0]
@@ -425,15 +436,7 @@ def raw_payments_seconds(path: Path) -> float:
         )
     started = time.perf_counter()
     if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        copy_sql = "COPY bench_raw_pay FROM STDIN WITH (FORMAT csv, HEADER true)"
-        with (
-            connection.connection.cursor() as cursor,
-            cursor.copy(copy_sql) as cp,
-            path.open("rb") as fh,
-        ):
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                cp.write(chunk)
+        copy_csv(path, "bench_raw_pay")
         cents = "(replace(p.amount, '.', ''))::bigint"
     else:
         with path.open(encoding="utf-8", newline="") as fh, connection.cursor() as cursor:

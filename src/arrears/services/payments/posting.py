@@ -511,7 +511,6 @@ def payments_post_file(
         rejects_out = _RejectsWriter(rejects_path, source.header)
         seen: set[str] = set()
         batch: list[layout.PaymentRow] = []
-        done = 0
         try:
             for line, values in source.rows:
                 report.rows += 1
@@ -528,7 +527,6 @@ def payments_post_file(
                 batch.append(parsed)
                 if len(batch) >= BATCH:
                     _post_batch(batch, report, payment_file.pk, actor=actor, now=now, today=today)
-                    done += len(batch)
                     batch = []
                     if progress is not None:
                         progress(report.rows, total)
