@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from arrears.core.interest import AccrualState, DayCount, InterestTerms, accrue, interest_between
@@ -86,6 +86,10 @@ class TestInterest:
     amount=st.integers(1, 60_000_000),
     waterfall=st.permutations(list(Bucket)),
 )
+# 30/360 counts 1-31 Jan as 30 days but 1-3 and 3-31 Jan as 2 + 28: split at a back-dated
+# payment, the month can bear a day more, so a tiny payment leaves interest owed, not credited.
+@example(principal=91_931, fees=0, rate=242, day_count=DayCount.THIRTY_360, accrued_days=269,
+         back=27, amount=1, waterfall=list(Bucket))  # fmt: skip
 def test_no_cent_is_lost_and_interest_matches_the_reference(
     principal, fees, rate, day_count, accrued_days, back, amount, waterfall
 ):
@@ -112,7 +116,9 @@ def test_no_cent_is_lost_and_interest_matches_the_reference(
     # payment's date, through the later of the payment's date and the last run.
     end = max(on, through)
     paid = -plan.reduction.principal
-    steps = [(START, principal), (on, principal - paid)]
+    # A payment that pays no principal starts no new segment (30/360 would count a split month
+    # differently).
+    steps = [(START, principal), (on, principal - paid)] if paid else [(START, principal)]
     assert plan.accrual is not None
     assert plan.accrual.posted_minor == interest_between(steps, terms, START, end)
     assert plan.accrual.posted_minor == (

@@ -85,7 +85,9 @@ def plan_payment(position: Position, amount_minor: int, on: date) -> PaymentPlan
     # A back-dated payment's interest credit and its allocation depend on each other: the
     # credit comes off the interest bucket before the payment is applied, and the credit is what
     # the principal the payment pays had borne since its date. Both only grow from one round to
-    # the next and are bounded, so the rounds settle (in two, in practice).
+    # the next and are bounded, so the rounds settle (in two, in practice). Under 30/360 a
+    # month split at the payment's date can count a day more than the whole, so the "credit" can
+    # come out below zero: that is interest still owed, posted with the interest before it.
     credit = 0
     settled = state
     for _round in range(64):
@@ -103,6 +105,8 @@ def plan_payment(position: Position, amount_minor: int, on: date) -> PaymentPlan
         raise AssertionError("the interest credit did not settle")
     balances = start + reduction
     state = settled
+    if credit < 0:
+        interest, credit = interest - credit, 0
     return PaymentPlan(
         interest_minor=interest,
         reduction=reduction,
@@ -117,7 +121,8 @@ def plan_payment(position: Position, amount_minor: int, on: date) -> PaymentPlan
 def _principal_change(
     state: AccrualState, terms: InterestTerms, before: int, after: int, on: date
 ) -> tuple[AccrualState, int]:
-    """Start a new segment where principal changed; returns the state and interest to give back.
+    """Start a new segment where principal changed; returns the state and the interest to give
+    back (below zero, rarely, under 30/360: interest still owed).
 
     On or after the last run the segment simply closes on ``on``. Before it, the days from
     ``on`` (or the segment's start, if a later change already split it) to the last run are
@@ -133,6 +138,4 @@ def _principal_change(
         max(after, 0) * terms.effective_rate_ppm * terms.day_count.days(cut, through)
     )
     total = round_half_even_div(numerator, denominator(terms))
-    credit = state.posted_minor - total
-    assert credit >= 0, "less principal never means more interest"
-    return replace(closed, posted_minor=total), credit
+    return replace(closed, posted_minor=total), state.posted_minor - total
