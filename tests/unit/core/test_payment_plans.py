@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from arrears.core.interest import AccrualState, DayCount, InterestTerms, accrue, interest_between
 from arrears.core.ledger import DEFAULT_WATERFALL, Balances, Bucket, allocate_payment
 from arrears.core.ledger.errors import InvalidAmount
-from arrears.core.ledger.posting import Position, plan_payment
+from arrears.core.ledger.posting import Position, plan_payment, plan_reversal
 
 START = date(2026, 1, 1)
 TERMS = InterestTerms(rate_ppm=180_000, day_count=DayCount.ACT_365)  # 18 %
@@ -137,3 +137,97 @@ def test_without_interest_it_is_the_waterfall(owed, amount, waterfall):
     plan = plan_payment(Position(balances, tuple(waterfall)), amount, START)
     reduction, unapplied = allocate_payment(balances, amount, tuple(waterfall))
     assert (plan.reduction, plan.unapplied_minor) == (reduction, unapplied)
+
+
+class TestReversal:
+    def test_a_returned_payment_bears_interest_again_from_the_day_it_was_received(self):
+        # 100,000.00 at 18 %: 2,000.00 received 1 Feb (1,528.77 interest, 471.23 principal),
+        # accrued through 1 Mar, returned 3 Mar. Undone, the account owes as if never paid:
+        # 100,000.00 + 61 days' interest = 3,008.22.
+        position = bearing(10_000_000)
+        paid = plan_payment(position, 200_000, date(2026, 2, 1))
+        assert paid.accrual is not None
+        run = accrue(
+            paid.accrual, principal_minor=paid.balances.principal, terms=TERMS,
+            as_of=date(2026, 3, 1),
+        )  # fmt: skip
+        after = Position(
+            paid.balances + Balances(interest=run.post_minor), DEFAULT_WATERFALL, TERMS, run.state
+        )
+        plan = plan_reversal(
+            after, -paid.reduction, paid_on=date(2026, 2, 1), returned_on=date(2026, 3, 3)
+        )
+        assert plan.restore == Balances(principal=47_123, interest=152_877)
+        # 1-3 Mar on 99,528.77 first (98.17 with the running rounding), then the days since
+        # 1 Feb on the 471.23 the payment had paid: owed as if never paid.
+        assert plan.interest_minor == 9_817
+        # 471.23 for the 30 days from 1 Feb to 3 Mar: 6.97.
+        assert plan.interest_owed_minor == 697
+        assert run.post_minor == 137_431  # 1 Feb to 1 Mar on 99,528.77
+        assert plan.balances == Balances(principal=10_000_000, interest=300_822)
+        assert plan.accrual is not None and plan.accrual.posted_minor == 300_822
+
+    def test_refuses_a_return_before_the_payment(self):
+        with pytest.raises(ValueError, match="before it was received"):
+            plan_reversal(
+                bearing(100), Balances(principal=1), paid_on=date(2026, 2, 2),
+                returned_on=date(2026, 2, 1),
+            )  # fmt: skip
+
+    def test_refuses_nothing_to_give_back(self):
+        with pytest.raises(InvalidAmount):
+            plan_reversal(bearing(100), Balances(), paid_on=START, returned_on=START)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    principal=st.integers(1, 50_000_000),
+    fees=st.integers(0, 100_000),
+    rate=st.integers(1, 360_000),
+    day_count=st.sampled_from(list(DayCount)),
+    accrued_days=st.integers(0, 400),
+    back=st.integers(-60, 60),
+    later=st.integers(0, 90),
+    returned_after=st.integers(0, 120),
+    amount=st.integers(1, 60_000_000),
+    waterfall=st.permutations(list(Bucket)),
+)
+def test_a_reversed_payment_leaves_the_account_as_if_it_was_never_made(
+    principal, fees, rate, day_count, accrued_days, back, later, returned_after, amount, waterfall
+):
+    terms = InterestTerms(rate_ppm=rate, day_count=day_count)
+    through = START + timedelta(days=accrued_days)
+    run = accrue(AccrualState(segment_start=START), principal_minor=principal, terms=terms,
+                 as_of=through)  # fmt: skip
+    on = max(START, through - timedelta(days=back))
+    before = Balances(principal=principal, interest=run.state.posted_minor, fees=fees)
+    paid = plan_payment(Position(before, tuple(waterfall), terms, run.state), amount, on)
+    if paid.reduction.is_zero():
+        return
+    assert paid.accrual is not None
+    # Nightly accrual runs on after the payment, then the bank returns it.
+    nightly_to = max(on, through) + timedelta(days=later)
+    nightly = accrue(paid.accrual, principal_minor=max(paid.balances.principal, 0), terms=terms,
+                     as_of=nightly_to)  # fmt: skip
+    after = Position(
+        paid.balances + Balances(interest=nightly.post_minor), tuple(waterfall), terms,
+        nightly.state,
+    )  # fmt: skip
+    returned_on = on + timedelta(days=returned_after)
+
+    plan = plan_reversal(after, -paid.reduction, paid_on=on, returned_on=returned_on)
+
+    # The buckets get back exactly what the payment took.
+    assert plan.restore == -paid.reduction
+    assert plan.balances == (
+        after.balances + Balances(interest=plan.interest_minor + plan.interest_owed_minor)
+        + plan.restore
+    )  # fmt: skip
+    # Interest: as if the principal had never stepped down (the same day split, for 30/360).
+    end = max(nightly_to, returned_on)
+    steps = [(START, principal), (on, principal)]
+    assert plan.accrual is not None
+    assert plan.accrual.posted_minor == interest_between(steps, terms, START, end)
+    # Every bucket other than interest is back where it was before the payment.
+    assert plan.balances.principal == principal
+    assert plan.balances.fees == fees

@@ -6,7 +6,13 @@ from arrears.core.ledger.balances import Balances, Bucket
 from arrears.core.ledger.entries import Entry, EntryKind, replay
 from arrears.core.ledger.errors import AlreadyReversed, InvalidAmount, LedgerError, NothingOwed
 from arrears.core.ledger.ledger import Ledger
-from arrears.core.ledger.posting import PaymentPlan, Position, plan_payment
+from arrears.core.ledger.posting import (
+    PaymentPlan,
+    Position,
+    ReversalPlan,
+    plan_payment,
+    plan_reversal,
+)
 from arrears.core.ledger.waterfall import DEFAULT_WATERFALL, allocate_payment, parse_waterfall
 
 __all__ = [
@@ -22,8 +28,10 @@ __all__ = [
     "NothingOwed",
     "PaymentPlan",
     "Position",
+    "ReversalPlan",
     "allocate_payment",
     "parse_waterfall",
     "plan_payment",
+    "plan_reversal",
     "replay",
 ]

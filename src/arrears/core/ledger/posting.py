@@ -139,3 +139,65 @@ def _principal_change(
     )
     total = round_half_even_div(numerator, denominator(terms))
     return replace(closed, posted_minor=total), state.posted_minor - total
+
+
+@dataclass(frozen=True, slots=True)
+class ReversalPlan:
+    """What undoing a returned payment posts, and the account after it.
+
+    interest_minor: interest accrued up to the return day at the principal as it stood, posted
+      first (>= 0).
+    restore: the reversal entry's amounts (what the payment took from each bucket, given back).
+    interest_owed_minor: interest on the restored principal from the day the payment was
+      received to the last accrual run, posted after the reversal (below zero, rarely, under
+      30/360: interest to give back).
+    """
+
+    interest_minor: int
+    restore: Balances
+    interest_owed_minor: int
+    accrual: AccrualState | None
+    balances: Balances
+
+
+def plan_reversal(
+    position: Position, restore: Balances, *, paid_on: date, returned_on: date
+) -> ReversalPlan:
+    """Undo a payment received on ``paid_on`` that the bank sent back on ``returned_on``.
+
+    The buckets get back exactly what the payment took (``restore``, each bucket >= 0). Interest
+    is counted as if the payment had never been made: the principal it paid bears interest again
+    from ``paid_on``. The reversal itself is booked on ``returned_on``, when the money went back.
+    When a later change of principal already started a newer segment, the days before that
+    segment are not recounted (the consumer keeps that small difference).
+    """
+    if returned_on < paid_on:
+        raise ValueError("a payment cannot be returned before it was received")
+    if any(value < 0 for value in restore.as_dict().values()) or restore.is_zero():
+        raise InvalidAmount("a reversal gives back what the payment took (each bucket >= 0)")
+    terms, state = position.terms, position.accrual
+    if (terms is None) != (state is None):
+        raise ValueError("terms and accrual state come together")
+    balances = position.balances
+    interest = 0
+    owed = 0
+    if terms is not None and state is not None:
+        if state.accrued_through is None or returned_on > state.accrued_through:
+            run = accrue(
+                state, principal_minor=max(balances.principal, 0), terms=terms, as_of=returned_on
+            )
+            state, interest = run.state, run.post_minor
+            balances = balances + Balances(interest=interest)
+        if restore.principal:
+            state, credit = _principal_change(
+                state, terms, balances.principal, balances.principal + restore.principal, paid_on
+            )
+            owed = -credit
+    balances = balances + restore + Balances(interest=owed)
+    return ReversalPlan(
+        interest_minor=interest,
+        restore=restore,
+        interest_owed_minor=owed,
+        accrual=state,
+        balances=balances,
+    )
