@@ -44,6 +44,11 @@ class Client(models.Model):
     rate_cap_ppm = models.PositiveIntegerField(
         null=True, blank=True, help_text="Highest annual rate we may charge, ppm (6 % = 60000)."
     )
+    returned_payment_fee_minor = models.PositiveIntegerField(
+        default=0,
+        help_text="Fee charged when a payment is returned for insufficient or uncollected funds, "
+        "in cents; 0 when the contract allows none.",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

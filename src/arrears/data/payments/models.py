@@ -158,6 +158,7 @@ class AchAuthorization(models.Model):
 class ScheduledStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     ORIGINATED = "originated", "Sent to the bank"
+    SETTLED = "settled", "Collected: posted as a payment"
     HELD = "held", "Held: not collectable on its day"
     CANCELLED = "cancelled", "Cancelled"
     RETURNED = "returned", "Returned by the bank"
@@ -202,6 +203,7 @@ class ScheduledPayment(models.Model):
         AchOrigination, null=True, blank=True, on_delete=models.PROTECT, related_name="entries_sent"
     )
     trace = models.CharField(max_length=15, blank=True)
+    return_code = models.CharField(max_length=3, blank=True)
     payment = models.ForeignKey(
         Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -227,7 +229,45 @@ class ScheduledPayment(models.Model):
                 name="scheduled_due_idx",
             ),
             models.Index(fields=["account", "due_on"], name="scheduled_account_idx"),
+            models.Index(
+                fields=["origination", "id"],
+                condition=models.Q(status="originated"),
+                name="scheduled_originated_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.amount_minor} due {self.due_on} on account {self.account_id}"
+
+
+class AchAnswerKind(models.TextChoices):
+    RETURN = "return", "Return"
+    CHANGE = "change", "Notification of change"
+
+
+class AchAnswer(models.Model):
+    """A return or notification of change the bank sent for one of our debits, read by
+    ``arrears ach-returns``. One per original entry and kind, so a file read twice does
+    nothing the second time."""
+
+    kind = models.CharField(max_length=6, choices=AchAnswerKind.choices)
+    original_trace = models.CharField(max_length=15)
+    code = models.CharField(max_length=3)
+    scheduled = models.ForeignKey(
+        ScheduledPayment, on_delete=models.PROTECT, related_name="answers"
+    )
+    details = models.JSONField(default=dict)
+    file_name = models.CharField(max_length=255)
+    line = models.PositiveIntegerField()
+    received_at = models.DateTimeField()
+    actor_label = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "original_trace"], name="ach_answer_once_per_entry"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} for {self.original_trace}"

@@ -113,6 +113,7 @@ def _append(
     source: str,
     memo: str = "",
     idempotency_key: str | None = None,
+    payment_id: int | None = None,
 ) -> Entry:
     row = Entry.objects.create(
         account=account,
@@ -126,6 +127,7 @@ def _append(
         costs_minor=new.amounts.costs,
         cash_minor=new.cash,
         reverses_id=new.reverses,
+        payment_id=payment_id,
         idempotency_key=idempotency_key,
         source=source[:60],
         memo=memo[:200],

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from arrears.core.formats.ach_returns import RETRY_DESCRIPTION
 from arrears.core.formats.nacha import check_digit
 from arrears.core.formats.nacha_writer import (
     FileParties,
@@ -33,7 +34,7 @@ from arrears.core.formats.nacha_writer import (
 )
 from arrears.core.time import is_settlement_day, next_settlement_day
 from arrears.data.accounts.models import Account, AccountParty, Hold, HoldKind
-from arrears.data.parties.models import BankAccount
+from arrears.data.parties.models import BankAccount, PartyKind
 from arrears.data.payments.models import (
     AchAuthorization,
     AchOrigination,
@@ -41,6 +42,7 @@ from arrears.data.payments.models import (
     ScheduledStatus,
     SecCode,
 )
+from arrears.services.bulk import update_by_id
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record, key_ring
 
 KEEP_AFTER_END = timedelta(days=730)  # Nacha: two years from termination or revocation
@@ -174,6 +176,55 @@ def payment_schedule(
         return scheduled
 
 
+_DUE_COLUMNS = (
+    "id", "account_id", "amount_minor", "attempt", "authorization__revoked_at",
+    "authorization__ends_on", "authorization__sec", "authorization__recurring",
+    "authorization__bank_account__routing_number",
+    "authorization__bank_account__account_number_encrypted",
+    "authorization__bank_account__account_type", "account__status", "account__purged_on",
+    "account__balance_minor", "authorization__bank_account__party__kind",
+    "authorization__bank_account__party__business_name",
+    "authorization__bank_account__party__first_name",
+    "authorization__bank_account__party__middle_name",
+    "authorization__bank_account__party__last_name",
+    "authorization__bank_account__party__suffix",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """A scheduled debit due, with what deciding on it and writing it needs."""
+
+    id: int
+    account_id: int
+    amount_minor: int
+    attempt: int
+    revoked_at: datetime | None
+    ends_on: date | None
+    sec: str
+    recurring: bool
+    routing: str
+    account_encrypted: str
+    account_type: str
+    account_status: str
+    purged_on: date | None
+    balance_minor: int
+    party_kind: str
+    business_name: str
+    first_name: str
+    middle_name: str
+    last_name: str
+    suffix: str
+
+    @property
+    def name(self) -> str:
+        """The account holder's name as the party shows it."""
+        if self.party_kind == PartyKind.BUSINESS:
+            return self.business_name
+        parts = (self.first_name, self.middle_name, self.last_name, self.suffix)
+        return " ".join(p for p in parts if p)
+
+
 @dataclass
 class OriginationReport:
     effective: date
@@ -216,70 +267,56 @@ def ach_originate(
     report = OriginationReport(effective=effective)
     ring = key_ring()
     with transaction.atomic():
-        due = list(
-            ScheduledPayment.objects.select_for_update(of=("self",))
+        due = [
+            _Due(*row)
+            for row in ScheduledPayment.objects.select_for_update(of=("self",))
             .filter(status=ScheduledStatus.SCHEDULED, due_on__lte=effective)
-            .select_related(
-                "authorization",
-                "authorization__bank_account",
-                "authorization__bank_account__party",
-                "account",
-            )
             .order_by("id")
-        )
+            .values_list(*_DUE_COLUMNS)
+        ]
         if progress is not None:
             progress(0, len(due))
         disputed = set(
             Hold.objects.filter(
-                account_id__any_of=[s.account_id for s in due], kind=HoldKind.DISPUTE,
+                account_id__any_of=sorted({d.account_id for d in due}), kind=HoldKind.DISPUTE,
                 starts_on__lte=effective,
             )
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=effective))
             .values_list("account_id", flat=True)
         )  # fmt: skip
         owed: dict[int, int] = {}
-        by_sec: dict[str, list[OutgoingEntry]] = {}
-        sent: list[ScheduledPayment] = []
-        held: list[ScheduledPayment] = []
-        for scheduled in due:
-            authorization = scheduled.authorization
-            account = scheduled.account
+        by_batch: dict[tuple[str, bool], list[tuple[_Due, OutgoingEntry]]] = {}
+        held: list[tuple[int, str, str]] = []
+        for d in due:
             reason = ""
-            if authorization.revoked_at is not None:
+            if d.revoked_at is not None:
                 reason = "authorization revoked"
-            elif authorization.ends_on is not None and effective >= authorization.ends_on:
+            elif d.ends_on is not None and effective >= d.ends_on:
                 reason = "authorization ended"
-            elif account.status in _CLOSED or account.purged_on is not None:
-                reason = f"account {account.status}"
-            elif account.pk in disputed:
+            elif d.account_status in _CLOSED or d.purged_on is not None:
+                reason = f"account {d.account_status}"
+            elif d.account_id in disputed:
                 reason = "debt disputed"
             else:
-                left = owed.setdefault(account.pk, account.balance_minor)
-                if left < scheduled.amount_minor:
+                left = owed.setdefault(d.account_id, d.balance_minor)
+                if left < d.amount_minor:
                     reason = "owes less than the amount"
                 else:
-                    owed[account.pk] = left - scheduled.amount_minor
+                    owed[d.account_id] = left - d.amount_minor
             if reason:
-                scheduled.status = ScheduledStatus.HELD
-                scheduled.status_reason = reason
                 report.held[reason] = report.held.get(reason, 0) + 1
-                held.append(scheduled)
+                held.append((d.id, ScheduledStatus.HELD.value, reason))
                 continue
-            bank = authorization.bank_account
-            party = bank.party
-            code = "27" if bank.account_type == "checking" else "37"
-            discretionary = (
-                ("R " if authorization.recurring else "S ") if authorization.sec == "WEB" else ""
-            )
-            by_sec.setdefault(authorization.sec, []).append(OutgoingEntry(
-                transaction_code=code, routing=bank.routing_number,
-                account=ring.decrypt(bank.account_number_encrypted, context=BANK_CONTEXT),
-                amount_minor=scheduled.amount_minor, individual_id=str(account.pk),
-                name=party.display_name,
+            discretionary = ("R " if d.recurring else "S ") if d.sec == "WEB" else ""
+            entry = OutgoingEntry(
+                transaction_code="27" if d.account_type == "checking" else "37",
+                routing=d.routing, account=ring.decrypt(d.account_encrypted, context=BANK_CONTEXT),
+                amount_minor=d.amount_minor, individual_id=str(d.account_id), name=d.name,
                 discretionary=discretionary,
-            ))  # fmt: skip
-            sent.append(scheduled)
-        ScheduledPayment.objects.bulk_update(held, ["status", "status_reason"], batch_size=2000)
+            )  # fmt: skip
+            by_batch.setdefault((d.sec, d.attempt > 1), []).append((d, entry))
+        update_by_id(ScheduledPayment, ["status", "status_reason"], held)
+        sent = [d for key in sorted(by_batch) for d, _ in by_batch[key]]
         if not sent:
             return report
         batches = [
@@ -287,11 +324,12 @@ def ach_originate(
                 company_name=str(config["company_name"]),
                 company_id=str(config["company_id"]),
                 sec=sec,
-                entry_description=str(config["entry_description"]),
+                # Nacha: a debit tried again after a funds return is described "RETRY PYMT".
+                entry_description=RETRY_DESCRIPTION if retry else str(config["entry_description"]),
                 effective_date=effective,
-                entries=tuple(entries),
+                entries=tuple(entry for _, entry in entries),
             )
-            for sec, entries in sorted(by_sec.items())
+            for (sec, retry), entries in sorted(by_batch.items())
         ]
         written = write_ach(
             FileParties(
@@ -304,7 +342,7 @@ def ach_originate(
             ),
             batches,
             now,
-            sequences=[s.pk for sec in sorted(by_sec) for s in sent if s.authorization.sec == sec],
+            sequences=[d.id for d in sent],
         )
         body = written.text.encode("ascii")
         partial = out.with_name(out.name + ".partial")
@@ -318,13 +356,11 @@ def ach_originate(
             created_at=now, actor_label=actor.label[:120],
         )  # fmt: skip
         prefix = odfi_routing[:8]
-        for scheduled in sent:
-            scheduled.status = ScheduledStatus.ORIGINATED
-            scheduled.origination = origination
-            scheduled.trace = f"{prefix}{scheduled.pk % 10**7:07d}"
-        ScheduledPayment.objects.bulk_update(
-            sent, ["status", "origination", "trace"], batch_size=2000
-        )
+        update_by_id(
+            ScheduledPayment, ["status", "origination", "trace"],
+            [(d.id, ScheduledStatus.ORIGINATED.value, origination.pk, f"{prefix}{d.id % 10**7:07d}")
+             for d in sent],
+        )  # fmt: skip
         audit_record(
             actor=actor, event="ach.originated", at=now,
             details={"origination": origination.pk, "entries": written.entries,

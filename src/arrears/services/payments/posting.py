@@ -611,53 +611,69 @@ def _post_batch(
         if not fresh:
             return
         matches = match_accounts(fresh)
-        poster = _Poster(actor=actor, now=now, today=today)
-        books = poster.lock(a for a, _ in matches.values() if a is not None)
-        payment_ids = poster.payment_writer.reserve_ids(len(fresh))
-        work: list[tuple[Receipt, int, _Book | None, str, PaymentPlan | None]] = []
-        needed = 0
-        for row, payment_id in zip(fresh, payment_ids, strict=True):
-            receipt = _receipt(row)
-            account_id, reason = matches[row.line]
-            book = books.get(account_id) if account_id is not None else None
-            if account_id is not None and book is None:
-                reason = UnappliedReason.NO_MATCH
-            plan = None
-            if book is not None:
-                reason = poster.refusal(book, receipt)
-                if not reason:
-                    plan = poster.plan(book, receipt)
-                    if plan is None:
-                        reason = UnappliedReason.NOTHING_OWED
-                    else:
-                        poster.advance(book, plan, receipt.received_on)
-                        needed += poster.entries_needed(plan)
-            work.append((receipt, payment_id, book, reason, plan))
-        entry_ids = iter(poster.entry_writer.reserve_ids(needed))
-        payment_rows = []
-        entries: list[tuple[object, ...]] = []
-        for receipt, payment_id, book, reason, plan in work:
-            if book is not None and plan is not None:
-                poster.entry_rows(book, plan, receipt, payment_id, entry_ids, entries)
-                leftover = plan.unapplied_minor
-                reason = UnappliedReason.OVERPAID if leftover else ""
-                applied = plan.applied_minor
-                report.posted += 1
-            else:
-                leftover, applied = receipt.amount_minor, 0
-            if book is not None:
-                report.matched += 1
-            report.applied_minor += applied
-            if leftover:
-                report.unapplied += 1
-                report.unapplied_minor += leftover
-            payment_rows.append(_payment_row(
-                poster, payment_id, receipt, book.id if book is not None else None, applied,
-                leftover, reason, file_id,
-            ))  # fmt: skip
-        poster.payment_writer.write(payment_rows)
-        poster.entry_writer.write(entries)
-        poster.save_books(books.values())
+        post_receipts(
+            [(_receipt(row), *matches[row.line]) for row in fresh],
+            report, file_id, actor=actor, now=now, today=today,
+        )  # fmt: skip
+
+
+def post_receipts(
+    items: Sequence[tuple[Receipt, int | None, str]],
+    report: PostingReport,
+    file_id: int | None,
+    *,
+    actor: Actor,
+    now: datetime,
+    today: date,
+) -> list[int]:
+    """Record new payments (receipt, matched account or None, why none) inside the caller's
+    transaction; returns the payments' ids in order. References must not be recorded yet."""
+    poster = _Poster(actor=actor, now=now, today=today)
+    books = poster.lock(a for _, a, _ in items if a is not None)
+    payment_ids = poster.payment_writer.reserve_ids(len(items))
+    work: list[tuple[Receipt, int, _Book | None, str, PaymentPlan | None]] = []
+    needed = 0
+    for (receipt, account_id, reason), payment_id in zip(items, payment_ids, strict=True):
+        book = books.get(account_id) if account_id is not None else None
+        if account_id is not None and book is None:
+            reason = UnappliedReason.NO_MATCH
+        plan = None
+        if book is not None:
+            reason = poster.refusal(book, receipt)
+            if not reason:
+                plan = poster.plan(book, receipt)
+                if plan is None:
+                    reason = UnappliedReason.NOTHING_OWED
+                else:
+                    poster.advance(book, plan, receipt.received_on)
+                    needed += poster.entries_needed(plan)
+        work.append((receipt, payment_id, book, reason, plan))
+    entry_ids = iter(poster.entry_writer.reserve_ids(needed))
+    payment_rows = []
+    entries: list[tuple[object, ...]] = []
+    for receipt, payment_id, book, reason, plan in work:
+        if book is not None and plan is not None:
+            poster.entry_rows(book, plan, receipt, payment_id, entry_ids, entries)
+            leftover = plan.unapplied_minor
+            reason = UnappliedReason.OVERPAID if leftover else ""
+            applied = plan.applied_minor
+            report.posted += 1
+        else:
+            leftover, applied = receipt.amount_minor, 0
+        if book is not None:
+            report.matched += 1
+        report.applied_minor += applied
+        if leftover:
+            report.unapplied += 1
+            report.unapplied_minor += leftover
+        payment_rows.append(_payment_row(
+            poster, payment_id, receipt, book.id if book is not None else None, applied,
+            leftover, reason, file_id,
+        ))  # fmt: skip
+    poster.payment_writer.write(payment_rows)
+    poster.entry_writer.write(entries)
+    poster.save_books(books.values())
+    return payment_ids
 
 
 def _receipt(row: layout.PaymentRow) -> Receipt:
