@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "arrears.data.contacts",
     "arrears.data.cases",
     "arrears.data.work",
+    "arrears.data.trust",
     "arrears.interfaces.web",
     "arrears.interfaces.cli",
 ]
