@@ -18,7 +18,7 @@ from arrears.services.common import Actor, key_ring
 from arrears.services.ledger.accrual import interest_accrue
 from arrears.services.payments.ach import MalformedAchFile
 from arrears.services.payments.origination import BANK_CONTEXT, ach_originate
-from arrears.services.payments.posting import payment_post
+from arrears.services.payments.posting import PaymentRefused, payment_post
 from arrears.services.payments.returns import ach_returns, ach_settle, payment_return
 from tests.factories import NOW, make_account, make_client
 from tests.integration.test_ach_origination import EFFECTIVE, authorize, schedule
@@ -317,3 +317,22 @@ class TestPaymentReturn:
         payment = Payment.objects.get()
         assert (payment.applied_minor, payment.unapplied_minor) == (1_000, 0)
         assert Account.objects.get().balance_minor == 1_000
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"code": "bounced"}, "code"), ({"returned_on": date(2026, 11, 19)}, "returned_on")],
+)
+def test_a_return_with_a_bad_code_or_before_the_payment_is_refused_and_changes_nothing(
+    changes, field
+):
+    account = make_account(make_client(), principal=10_000)
+    posted = payment_post(account_id=account.pk, amount_minor=1_000,
+                          received_on=date(2026, 11, 20), source="check", actor=ACTOR, now=NOW)  # fmt: skip
+    entries = Entry.objects.count()
+    arguments = {"returned_on": date(2026, 11, 23), "code": "NSF", **changes}
+    with pytest.raises(PaymentRefused) as refused:
+        payment_return(payment_id=posted.payment_id, reason="x", actor=ACTOR, charge_fee=True,
+                       now=NOW, **arguments)  # fmt: skip
+    assert refused.value.field == field
+    assert Entry.objects.count() == entries and Payment.objects.get().returned_on is None

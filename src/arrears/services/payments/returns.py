@@ -92,9 +92,9 @@ def payment_return(
     payment already returned is left alone.
     """
     now = now or timezone.now()
-    code = code.strip().upper()[:40]
-    if not code:
-        raise PaymentRefused("say why the payment came back (a return code or NSF)", field="code")
+    code = code.strip().upper()
+    if code != NSF and not (len(code) == 3 and code[0] == "R" and code[1:].isdigit()):
+        raise PaymentRefused("the code is NSF or an ACH return code such as R01", field="code")
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
         if payment is None:
