@@ -309,3 +309,113 @@ class TestUnappliedCash:
 
         assert [r.status_code for r in responses] == [403, 403, 403]
         assert recorded() == before
+
+
+class TestReturnPayment:
+    """POST /api/payments/{id}/return: a bounced check (NSF) or an ACH return code."""
+
+    @pytest.fixture
+    def paid(self, client, accountant):  # type: ignore[no-untyped-def]
+        """An account owing 1,005.00 (5.00 of it fees) at a client whose returned-payment fee is
+        25.00, paid 125.00 by ACH-7 received 20 Nov 2026 (5.00 to fees, 120.00 to principal)."""
+        acme = make_client()
+        acme.returned_payment_fee_minor = 2_500
+        acme.save(update_fields=["returned_payment_fee_minor"])
+        account = make_account(acme, principal=100_000, fees=500)
+        posted = post(client, f"/api/accounts/{account.pk}/payments", {
+            "amount": "125.00", "received_on": "2026-11-20", "method": "ach",
+            "reference": "ACH-7",
+        }, accountant)  # fmt: skip
+        assert posted.status_code == 201
+        return account, Payment.objects.get(reference="ACH-7")
+
+    @staticmethod
+    def state() -> tuple[object, ...]:
+        return recorded(), list(
+            Payment.objects.order_by("id").values_list("returned_on", "return_code",
+                                                       "unapplied_minor")
+        )  # fmt: skip
+
+    def test_an_accountant_returns_a_payment_and_gets_exact_amounts(self, client, accountant, paid):
+        account, pay = paid
+
+        response = post(client, f"/api/payments/{pay.pk}/return", {
+            "returned_on": "2026-11-22", "code": "R01", "reason": "", "charge_fee": True,
+        }, accountant)  # fmt: skip
+
+        reversal = Entry.objects.get(payment=pay, kind="payment_reversal")
+        assert (response.status_code, response.json()) == (200, {
+            "payment_id": pay.pk, "reference": "ACH-7", "account_id": account.pk,
+            "reversed": "125.00", "fee": "25.00", "entry_id": reversal.pk, "duplicate": False,
+            "balances": {"principal": "1000.00", "interest": "0.00", "fees": "30.00",
+                         "costs": "0.00", "total": "1030.00"},
+        })  # fmt: skip
+        pay.refresh_from_db()
+        assert (pay.returned_on, pay.return_code) == (date(2026, 11, 22), "R01")
+        assert reversal.memo == "R01: insufficient funds"
+
+    def test_a_second_call_is_a_duplicate_and_changes_nothing(self, client, accountant, paid):
+        _, pay = paid
+        body = {"returned_on": "2026-11-22", "code": "NSF", "reason": "check bounced",
+                "charge_fee": True}  # fmt: skip
+        first = post(client, f"/api/payments/{pay.pk}/return", body, accountant)
+        before = self.state()
+
+        again = post(client, f"/api/payments/{pay.pk}/return", body, accountant)
+
+        assert (first.status_code, again.status_code) == (200, 200)
+        assert again.json() == {
+            **first.json(), "reversed": "0.00", "fee": "0.00", "entry_id": None,
+            "duplicate": True,
+        }  # fmt: skip
+        assert self.state() == before
+
+    @pytest.mark.parametrize(
+        ("change", "status", "field", "detail"),
+        [
+            ({"returned_on": "2026-11-24"}, 400, "returned_on", "returned_on is in the future"),
+            ({"returned_on": "2026-11-19"}, 400, "returned_on",
+             "the payment was received on 2026-11-20; it cannot come back on 2026-11-19"),
+            ({"returned_on": "2026-02-30"}, 422, "returned_on", None),
+            ({"code": "X1"}, 400, "code", "code must be NSF or an ACH return code such as R01"),
+            ({"code": ""}, 400, "code", "code must be NSF or an ACH return code such as R01"),
+        ],
+    )  # fmt: skip
+    def test_bad_input_names_the_field_and_changes_nothing(
+        self, client, accountant, paid, change, status, field, detail
+    ):
+        _, pay = paid
+        before = self.state()
+
+        response = post(client, f"/api/payments/{pay.pk}/return",
+                        {"returned_on": "2026-11-22", "code": "NSF", **change}, accountant)  # fmt: skip
+
+        assert (response.status_code, response.json()["field"]) == (status, field)
+        if detail is not None:
+            assert response.json()["detail"] == detail
+        assert self.state() == before
+
+    def test_an_unknown_payment_is_404(self, client, accountant, paid):
+        before = self.state()
+        response = post(client, "/api/payments/424242/return",
+                        {"returned_on": "2026-11-22", "code": "NSF"}, accountant)  # fmt: skip
+        assert (response.status_code, response.json()) == (404, {
+            "detail": "no payment 424242", "field": "payment_id", "code": "not_found",
+        })  # fmt: skip
+        assert self.state() == before
+
+    @pytest.mark.parametrize("role", [Role.COLLECTOR, Role.COMPLIANCE])
+    def test_other_roles_are_refused_and_change_nothing(self, client, paid, role):
+        _, pay = paid
+        auth = login(role)
+        before = self.state()
+
+        response = post(client, f"/api/payments/{pay.pk}/return",
+                        {"returned_on": "2026-11-22", "code": "NSF", "charge_fee": True},
+                        auth)  # fmt: skip
+
+        assert (response.status_code, response.json()) == (403, {
+            "detail": "this needs one of the roles: accountant, supervisor, admin",
+            "field": None, "code": "forbidden",
+        })  # fmt: skip
+        assert self.state() == before

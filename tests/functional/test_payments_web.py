@@ -19,8 +19,8 @@ from arrears.data.payments.models import Payment
 from arrears.data.users.models import Role, User
 from arrears.services.common import Actor
 from arrears.services.ledger.operations import account_recall, hold_add
-from arrears.services.payments.posting import payments_post_file
-from tests.factories import NOW, make_account, make_client
+from arrears.services.payments.posting import payment_post, payments_post_file
+from tests.factories import NOW, grant_clients, make_account, make_client
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("test")
@@ -390,3 +390,197 @@ class TestTheUnappliedCashScreen:
     def test_a_payment_with_nothing_waiting_is_not_found(self, client, cash):
         sign_in(client, Role.ACCOUNTANT)
         assert client.get(reverse("unapplied-suggestions", args=[424242])).status_code == 404
+
+
+# --- a payment that came back: the account screen's "Payments" card ------------------------------
+
+
+def payments_card(html: str) -> str | None:
+    found = re.search(r'<section [^>]*id="payments-card"[^>]*>(.*?)</section>', html, re.S)
+    return found.group(1) if found else None
+
+
+def card(html: str, card_id: str) -> str:
+    found = re.search(rf'<section [^>]*id="{card_id}"[^>]*>(.*?)</section>', html, re.S)
+    assert found is not None, card_id
+    return text(found.group(1))
+
+
+def payment_rows(html: str) -> list[str]:
+    section = payments_card(html)
+    assert section is not None
+    return [text(r) for r in re.findall(r'<tr class="payment">(.*?)</tr>', section, re.S)]
+
+
+def ledger_rows(html: str) -> list[str]:
+    section = re.search(r'<section [^>]*id="ledger-card"[^>]*>(.*?)</section>', html, re.S)
+    assert section is not None
+    return [text(r) for r in re.findall(r"<tr>(.*?)</tr>", section.group(1), re.S)]
+
+
+def returned() -> list[tuple[object, ...]]:
+    """What a return would change beyond the ledger: each payment's return and unapplied cash."""
+    return list(Payment.objects.order_by("id").values_list("returned_on", "return_code",
+                                                           "unapplied_minor"))  # fmt: skip
+
+
+def give_back(client, account_id: int, payment_id: int, **fields: str):  # type: ignore[no-untyped-def]
+    data = {"returned_on": "2026-11-22", "code": "NSF", "reason": "", **fields}
+    return client.post(reverse("payment-return", args=[account_id, payment_id]),
+                       {k: v for k, v in data.items() if v is not None})  # fmt: skip
+
+
+@pytest.fixture
+def checked(client):  # type: ignore[no-untyped-def]
+    """An account owing 1,005.00 (5.00 of it fees) at a client whose returned-payment fee is
+    25.00, paid 125.00 by check CHK-1001 received 20 Nov 2026 (5.00 to fees, 120.00 to
+    principal)."""
+    acme = make_client()
+    acme.returned_payment_fee_minor = 2_500
+    acme.save(update_fields=["returned_payment_fee_minor"])
+    account = make_account(acme, principal=100_000, fees=500)
+    payment_post(account_id=account.pk, amount_minor=12_500, received_on=date(2026, 11, 20),
+                 source="check", actor=ACTOR, reference="CHK-1001")  # fmt: skip
+    account.refresh_from_db()
+    assert (account.principal_minor, account.fees_minor) == (88_000, 0)
+    return account, Payment.objects.get(reference="CHK-1001")
+
+
+class TestThePaymentsCard:
+    def test_lists_the_payments_with_a_returned_form_for_an_accountant(self, client, checked):
+        account, payment = checked
+        sign_in(client, Role.ACCOUNTANT)
+
+        html = client.get(reverse("account-page", args=[account.pk])).content.decode()
+
+        assert payment_rows(html) == ["Nov 20, 2026 CHK-1001 Check 125.00 125.00 applied"]
+        section = payments_card(html)
+        assert section is not None
+        form = re.search(rf'<form [^>]*id="form-return-{payment.pk}"(.*?)</form>', section, re.S)
+        assert form is not None
+        action = reverse("payment-return", args=[account.pk, payment.pk])
+        assert f'hx-post="{action}"' in form.group(0) and f'action="{action}"' in form.group(0)
+        assert 'name="returned_on" value="2026-11-23"' in form.group(1)  # today
+        assert 'name="code" value="NSF"' in form.group(1)
+        assert re.search(r'<input type="checkbox" name="charge_fee"[^>]*checked', form.group(1))
+        assert "Charge the client's returned-payment fee (25.00)" in text(form.group(1))
+
+    def test_an_account_without_payments_says_so(self, client):
+        sign_in(client, Role.ACCOUNTANT)
+        account = make_account(make_client(), principal=100_000)
+        html = client.get(reverse("account-page", args=[account.pk])).content.decode()
+        section = payments_card(html)
+        assert section is not None and "No payment received on this account." in text(section)
+
+
+class TestReturningAPayment:
+    def test_an_accountant_returns_a_bounced_check_and_the_page_shows_it(self, client, checked):
+        account, payment = checked
+        sign_in(client, Role.ACCOUNTANT, "avery")
+
+        response = give_back(client, account.pk, payment.pk, charge_fee="on")
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("account-page", args=[account.pk]) + "#payments"
+        payment.refresh_from_db()
+        assert (payment.returned_on, payment.return_code) == (date(2026, 11, 22), "NSF")
+        account.refresh_from_db()
+        assert (account.principal_minor, account.fees_minor, account.balance_minor) == (
+            100_000, 3_000, 103_000,
+        )  # fmt: skip
+        html = client.get(response["Location"]).content.decode()
+        assert ("Payment CHK-1001 returned (NSF): 125.00 reversed; returned-payment fee of 25.00 "
+                "charged.") in text(html)  # fmt: skip
+        assert payment_rows(html) == [
+            "Nov 20, 2026 CHK-1001 Check 125.00 125.00 returned NSF on Nov 22, 2026"
+        ]
+        section = payments_card(html)
+        assert section is not None and "Returned…" not in section  # nothing left to return
+        assert card(html, "balance-card") == (
+            "Balance Principal 1,000.00 Interest 0.00 Fees 30.00 Costs 0.00 "
+            "Total owed (USD) 1,030.00"
+        )
+        original = Entry.objects.get(payment=payment, kind="payment")
+        reversal, fee = Entry.objects.filter(payment=payment).exclude(pk=original.pk).order_by("id")
+        assert ledger_rows(html)[-2:] == [
+            f"{reversal.pk} 2026-11-22 Payment reversal of #{original.pk} 120.00 0.00 5.00 0.00 "
+            "-125.00 NSF: check returned unpaid: insufficient funds",
+            f"{fee.pk} 2026-11-22 Fee 0.00 0.00 25.00 0.00 0.00 returned payment fee (NSF)",
+        ]
+
+    def test_through_htmx_the_card_and_balances_are_drawn_again(self, client, checked):
+        account, payment = checked
+        sign_in(client, Role.SUPERVISOR)
+
+        response = client.post(
+            reverse("payment-return", args=[account.pk, payment.pk]),
+            {"returned_on": "2026-11-23", "code": "r01", "reason": "bank said so"},
+            HTTP_HX_REQUEST="true",
+        )
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        section = payments_card(html)
+        assert section is not None
+        assert "Payment CHK-1001 returned (R01): 125.00 reversed." in text(section)
+        assert payment_rows(html) == [
+            "Nov 20, 2026 CHK-1001 Check 125.00 125.00 returned R01 on Nov 23, 2026"
+        ]
+        assert card(html, "balance-card") == (  # no fee: the box was not ticked
+            "Balance Principal 1,000.00 Interest 0.00 Fees 5.00 Costs 0.00 "
+            "Total owed (USD) 1,005.00"
+        )
+        assert ledger_rows(html)[-1].endswith("-125.00 R01: bank said so")
+
+    @pytest.mark.parametrize(
+        ("fields", "message"),
+        [
+            ({"returned_on": "2026-11-24"}, "The date returned cannot be in the future."),
+            ({"returned_on": "2026-11-19"},
+             "the payment was received on 2026-11-20; it cannot come back on 2026-11-19"),
+            ({"returned_on": "2026-02-30"}, "Enter a valid date."),
+            ({"code": "X1"}, "Give NSF for a bounced check, or an ACH return code such as R01."),
+        ],
+    )  # fmt: skip
+    def test_bad_input_is_named_on_the_payments_form_and_changes_nothing(
+        self, client, checked, fields, message
+    ):
+        account, payment = checked
+        sign_in(client, Role.ACCOUNTANT)
+        before = recorded(), returned()
+
+        response = give_back(client, account.pk, payment.pk, charge_fee="on", **fields)
+
+        assert response.status_code == 400
+        section = payments_card(response.content.decode())
+        assert section is not None
+        form = re.search(rf'<details open><summary>Returned…</summary>\s*<form [^>]*'
+                         rf'id="form-return-{payment.pk}"(.*?)</form>', section, re.S)  # fmt: skip
+        assert form is not None and message in text(form.group(1))
+        assert (recorded(), returned()) == before
+
+    def test_a_collector_sees_no_form_and_is_refused(self, client, checked):
+        account, payment = checked
+        casey = sign_in(client, Role.COLLECTOR, "casey")
+        grant_clients(casey, account.client)
+        before = recorded(), returned()
+
+        html = client.get(reverse("account-page", args=[account.pk])).content.decode()
+        response = give_back(client, account.pk, payment.pk, charge_fee="on")
+
+        assert payment_rows(html) == ["Nov 20, 2026 CHK-1001 Check 125.00 125.00 applied"]
+        assert "Returned…" not in html
+        assert reverse("payment-return", args=[account.pk, payment.pk]) not in html
+        assert response.status_code == 403
+        assert (recorded(), returned()) == before
+
+    def test_a_payment_of_another_account_is_not_found(self, client, checked):
+        _, payment = checked
+        sign_in(client, Role.ACCOUNTANT)
+        other = make_account(make_client("BETA"), principal=10_000)
+        before = recorded(), returned()
+
+        response = give_back(client, other.pk, payment.pk)
+
+        assert response.status_code == 404
+        assert (recorded(), returned()) == before

@@ -1,11 +1,13 @@
-"""Money received through the API: a payment posted to an account, and unapplied cash (the
-list, the accounts each payment may belong to, applying it).
+"""Money received through the API: a payment posted to an account, a payment the bank sent
+back (a bounced check, an ACH return), and unapplied cash (the list, the accounts each payment
+may belong to, applying it).
 
 Registered on the API by ``routes`` (imported at its end). Amounts are decimal text, never a
 float; a refusal is a 4xx naming the field and nothing is recorded."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -13,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from arrears.core.formats.ach_returns import return_reason
 from arrears.core.ledger import Balances
 from arrears.data.accounts.models import Account
 from arrears.data.payments.models import Payment
@@ -29,6 +32,7 @@ from arrears.interfaces.api.routes import (
 )
 from arrears.services.common import ServiceError
 from arrears.services.payments.posting import Applied, payment_post
+from arrears.services.payments.returns import NSF, payment_return
 from arrears.services.payments.unapplied import (
     COLLECTOR_METHODS,
     UnappliedCash,
@@ -272,6 +276,73 @@ def post_unapplied_apply(request: HttpRequest, payment_id: int, payload: ApplyIn
         "applied": _amount(done.applied_minor, currency),
         "unapplied": _amount(done.unapplied_minor, currency),
         "unapplied_reason": done.reason, "balances": _balances_out(done.balances, currency),
+    })  # fmt: skip
+
+
+# --- a payment that came back --------------------------------------------------------------------
+
+RETURN_CODE = re.compile(r"NSF|R\d\d")
+NSF_REASON = "check returned unpaid: insufficient funds"  # as the web says it
+
+
+class ReturnIn(Schema):
+    returned_on: date = Field(description="The day the bank sent it back; not in the future, not "
+                              "before the payment was received.")  # fmt: skip
+    code: str = Field(description='"NSF" for a bounced check, or the ACH return '
+                      'code, e.g. "R01".')  # fmt: skip
+    reason: str = Field("", max_length=120, description="Why, in words; the code's meaning when "
+                        "empty.")  # fmt: skip
+    charge_fee: bool = Field(False, description="Charge the client's returned-payment fee, if its "
+                             "terms have one.")  # fmt: skip
+
+
+class ReturnedOut(Schema):
+    payment_id: int
+    reference: str
+    account_id: int | None
+    reversed: str = Field(description="What was taken back off the account's buckets.")
+    fee: str = Field(description="The returned-payment fee charged; 0.00 when none.")
+    entry_id: int | None = Field(description="The reversing ledger entry; null when nothing had "
+                                 "been applied, or on a repeat.")  # fmt: skip
+    duplicate: bool = Field(description="The payment was recorded returned before: nothing was "
+                            "done now (reversed and fee are 0.00).")  # fmt: skip
+    balances: BalancesOut | None = Field(description="The account's balances now; null for a "
+                                         "payment on no account.")  # fmt: skip
+
+
+@payments.post("/{payment_id}/return", response={200: ReturnedOut, 400: ErrorOut, 403: ErrorOut,
+                                                 404: ErrorOut})  # fmt: skip
+def post_payment_return(request: HttpRequest, payment_id: int, payload: ReturnIn) -> Status[Any]:
+    """Record that the bank sent a payment back. What it applied is reversed, with interest
+    counted as if it had never been paid; what waited as unapplied cash is cleared; with
+    ``charge_fee`` the client's returned-payment fee is charged. A payment returned before is
+    left alone (200, ``duplicate``). Refused (400, nothing changed): a code that is neither NSF
+    nor an R-code, a date in the future or before the payment was received. Accountants,
+    supervisors and administrators only."""
+    _require_money(request)
+    code = payload.code.strip().upper()
+    if not RETURN_CODE.fullmatch(code):
+        raise ServiceError("code must be NSF or an ACH return code such as R01", field="code")
+    if payload.returned_on > timezone.localdate():
+        raise ServiceError("returned_on is in the future", field="returned_on")
+    reason = payload.reason.strip() or (NSF_REASON if code == NSF else
+                                        return_reason(code).description)  # fmt: skip
+    done = payment_return(
+        payment_id=payment_id, returned_on=payload.returned_on, code=code, reason=reason,
+        actor=_actor(request), charge_fee=payload.charge_fee,
+    )  # fmt: skip
+    reference, currency = (
+        Payment.objects.filter(pk=done.payment_id).values_list("reference", "currency").get()
+    )
+    balances = None
+    if done.account_id is not None:
+        figures, currency = _account_figures(done.account_id)
+        balances = _balances_out(figures, currency)
+    return Status(200, {
+        "payment_id": done.payment_id, "reference": reference, "account_id": done.account_id,
+        "reversed": _amount(done.reversed_minor, currency),
+        "fee": _amount(done.fee_minor, currency), "entry_id": done.entry_id,
+        "duplicate": done.duplicate, "balances": balances,
     })  # fmt: skip
 
 

@@ -1,12 +1,15 @@
-"""Money on the web: posting a payment from the account screen, and the unapplied-cash screen
-(payments whose money no account took, each with the accounts it may belong to).
+"""Money on the web: posting a payment from the account screen, the account's payments with a
+"Returned…" form each (a bounced check, an ACH return), and the unapplied-cash screen (payments
+whose money no account took, each with the accounts it may belong to).
 
-Who may: accountants, supervisors and administrators post any payment and apply unapplied
-cash; a collector takes card and ACH payments on the accounts they may see
+Who may: accountants, supervisors and administrators post any payment, record one returned and
+apply unapplied cash; a collector takes card and ACH payments on the accounts they may see
 (``services.payments.unapplied.may_post_payment``)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,14 +23,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from arrears.core.formats import payments as layout
+from arrears.core.formats.ach_returns import return_reason
 from arrears.core.money import Money, format_minor
 from arrears.data.accounts.models import HoldKind
-from arrears.data.payments.models import PaymentMethod
+from arrears.data.payments.models import Payment, PaymentMethod
 from arrears.data.users.models import User
 from arrears.interfaces.web.access import account_view_or_404
 from arrears.services.accounts.queries import AccountView
 from arrears.services.common import Actor, NotFound, ServiceError
 from arrears.services.payments.posting import payment_post
+from arrears.services.payments.returns import NSF, payment_return
 from arrears.services.payments.unapplied import (
     UnappliedCash,
     may_apply_unapplied,
@@ -157,6 +162,175 @@ def payment_post_view(request: HttpRequest, account_id: int) -> HttpResponse:
                      "in unapplied cash")  # fmt: skip
         messages.success(request, text + ".")
     return redirect(reverse("account-page", args=[account_id]) + "#ledger")
+
+
+# --- the account's payments, and one that came back ---------------------------------------------
+
+PAYMENTS_SHOWN = 50
+RETURN_CODE = re.compile(r"NSF|R\d\d")
+# Offered in the code box (any R-code may be typed): the returns a payment taken by hand meets.
+COMMON_RETURN_CODES = ("R01", "R02", "R03", "R04", "R07", "R08", "R09", "R10", "R16", "R29")
+NSF_REASON = "check returned unpaid: insufficient funds"
+RETURN_FORBIDDEN = (
+    "Recording a returned payment is for accountants, supervisors and administrators."
+)
+
+
+class ReturnForm(forms.Form):
+    """A payment the bank sent back: a bounced check (NSF) or an ACH return code (R01…)."""
+
+    returned_on = forms.DateField(label="Returned on",
+                                  widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    code = forms.CharField(
+        max_length=3, label="Code",
+        widget=forms.TextInput(attrs={"list": "return-codes", "size": 4,
+                                      "placeholder": "NSF or R01"}),
+    )  # fmt: skip
+    reason = forms.CharField(
+        required=False, max_length=120, label="Reason",
+        widget=forms.TextInput(attrs={"placeholder": "the code's meaning if empty"}),
+    )  # fmt: skip
+    charge_fee = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, fee_minor: int, currency: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["charge_fee"].label = (
+            f"Charge the client's returned-payment fee ({format_minor(fee_minor, currency)})"
+            if fee_minor
+            else "Charge the client's returned-payment fee (the client has none)"
+        )
+
+    def clean_returned_on(self) -> Any:
+        returned = self.cleaned_data["returned_on"]
+        if returned > timezone.localdate():
+            raise forms.ValidationError("The date returned cannot be in the future.")
+        return returned
+
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data["code"]).strip().upper()
+        if not RETURN_CODE.fullmatch(code):
+            raise forms.ValidationError("Give NSF for a bounced check, or an ACH return code "
+                                        "such as R01.")  # fmt: skip
+        return code
+
+
+def return_reason_text(code: str, reason: str) -> str:
+    """What the ledger, the callback and the audit say: the reason given, else the code's."""
+    reason = reason.strip()
+    if reason:
+        return reason
+    return NSF_REASON if code == NSF else return_reason(code).description
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """One payment in the account screen's list; ``form`` is its "Returned…" form (None when it
+    came back already or the user does not record returns)."""
+
+    payment: Payment
+    form: ReturnForm | None
+
+
+def _return_form(view: AccountView, payment_id: int, data: Any = None) -> ReturnForm:
+    fee = view.account.client.returned_payment_fee_minor
+    return ReturnForm(
+        data, auto_id=f"return-{payment_id}-%s", fee_minor=fee, currency=view.account.currency,
+        initial={"returned_on": timezone.localdate(), "code": NSF, "charge_fee": bool(fee)},
+    )  # fmt: skip
+
+
+def _account_payments(account_id: int) -> list[Payment]:
+    """The account's payments, newest received first: one statement (index (account,
+    received_on)). Read here, as the API's payment endpoints read their rows: no service query
+    lists an account's payments yet."""
+    return list(
+        Payment.objects.filter(account_id=account_id)
+        .only("reference", "method", "amount_minor", "currency", "received_on", "account_id",
+              "applied_minor", "unapplied_minor", "returned_on", "return_code")
+        .order_by("-received_on", "-id")[:PAYMENTS_SHOWN]
+    )  # fmt: skip
+
+
+def payments_section(
+    request: HttpRequest,
+    view: AccountView,
+    *,
+    opened: tuple[int, ReturnForm] | None = None,
+    notice: str = "",
+) -> dict[str, Any]:
+    """The account screen's "Payments" card: its rows, each not yet returned with a "Returned…"
+    form for the money roles (``opened``: the one whose input is redrawn with its errors), and
+    the line saying what a return just did."""
+    user = request.user
+    may = isinstance(user, User) and may_apply_unapplied(user)
+    rows = []
+    for p in _account_payments(view.account.pk):
+        form = None
+        if may and p.returned_on is None:
+            form = opened[1] if opened and opened[0] == p.pk else _return_form(view, p.pk)
+        rows.append(PaymentRow(p, form))
+    return {
+        "payment_rows": rows, "may_return": may, "payments_notice": notice,
+        "return_codes": [(NSF, NSF_REASON)]
+        + [(c, return_reason(c).description) for c in COMMON_RETURN_CODES],
+    }  # fmt: skip
+
+
+@login_required
+@require_POST
+def payment_return_view(request: HttpRequest, account_id: int, payment_id: int) -> HttpResponse:
+    """Record that one of the account's payments came back. What it applied is reversed (interest
+    as if never paid) and, when asked and the client has one, its returned-payment fee charged.
+
+    Through htmx the screen is drawn again and the card and the balances swapped in place; without
+    JavaScript a success redirects to the screen. A refusal (bad date, a date before the payment
+    was received) redraws the screen with the reason on that payment's form, and nothing
+    changes."""
+    from arrears.interfaces.web.views import _page  # the screen is drawn there
+
+    view = account_view_or_404(request, account_id)
+    if not may_apply_unapplied(_user(request)):
+        return HttpResponse(RETURN_FORBIDDEN, status=403)
+    payment = Payment.objects.filter(pk=payment_id, account_id=account_id).only("reference").first()
+    if payment is None:
+        raise Http404("no such payment on this account")
+    form = _return_form(view, payment_id, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = payment_return(
+                payment_id=payment_id, returned_on=data["returned_on"], code=data["code"],
+                reason=return_reason_text(data["code"], data["reason"]), actor=_actor(request),
+                charge_fee=data["charge_fee"],
+            )  # fmt: skip
+        except NotFound:
+            raise Http404("no such payment") from None
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            text = _returned_text(payment.reference, data["code"], done.reversed_minor,
+                                  done.fee_minor, view.account.currency, duplicate=done.duplicate)  # fmt: skip
+            if getattr(request, "htmx", None):  # set by django_htmx's middleware
+                fresh = account_view_or_404(request, account_id)
+                return _page(request, fresh, returns=payments_section(request, fresh, notice=text))
+            messages.success(request, text)
+            return redirect(reverse("account-page", args=[account_id]) + "#payments")
+    returns = payments_section(request, view, opened=(payment_id, form))
+    return _page(request, view, returns=returns, status=400)
+
+
+def _returned_text(
+    reference: str, code: str, reversed_minor: int, fee_minor: int, currency: str, *,
+    duplicate: bool,
+) -> str:  # fmt: skip
+    if duplicate:
+        return f"Payment {reference} was recorded returned before: nothing was done again."
+    text = (
+        f"Payment {reference} returned ({code}): {format_minor(reversed_minor, currency)} reversed"
+    )
+    if fee_minor:
+        text += f"; returned-payment fee of {format_minor(fee_minor, currency)} charged"
+    return text + "."
 
 
 # --- unapplied cash ------------------------------------------------------------------------------

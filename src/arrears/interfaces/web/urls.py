@@ -31,6 +31,11 @@ urlpatterns = [
     path("accounts/<int:account_id>/documents/", views.document_upload, name="document-upload"),
     path("accounts/<int:account_id>/complaints/", views.complaint_log, name="complaint-log"),
     path("accounts/<int:account_id>/payments/", payments.payment_post_view, name="payment-post"),
+    path(
+        "accounts/<int:account_id>/payments/<int:payment_id>/return/",
+        payments.payment_return_view,
+        name="payment-return",
+    ),
     path("payments/unapplied/", payments.unapplied_page, name="unapplied-cash"),
     path(
         "payments/unapplied/<int:payment_id>/suggestions/",

@@ -186,6 +186,7 @@ def _page(
     document_form: DocumentForm | None = None,
     complaint_form: ComplaintForm | None = None,
     payment_form: forms.Form | None = None,
+    returns: dict[str, Any] | None = None,
     refused: Decision | None = None,
     work: tuple[str, Any] | None = None,
     work_error: tuple[str | None, str] | None = None,
@@ -193,7 +194,7 @@ def _page(
     status: int = 200,
     screen: AccountScreen | None = None,
 ) -> HttpResponse:
-    from arrears.interfaces.web.payments import dispute_open, payment_form_for
+    from arrears.interfaces.web.payments import dispute_open, payment_form_for, payments_section
     from arrears.interfaces.web.work import work_forms
 
     now = timezone.now()
@@ -238,6 +239,7 @@ def _page(
             or RestrictionForm(view=view, initial={"received_on": now.date()}),
             "form": form or ContactForm(view=view),
             "payment_form": payment_form or payment_form_for(request, view),
+            **(returns or payments_section(request, view)),
             "dispute_open": dispute_open(view),
             "may_log": _may(request, CONTACT_ROLES),
             "refused": refused,
