@@ -63,6 +63,7 @@ class World:
     restriction: int
     notice: str
     payment: int = 0  # a payment whose money matched no account
+    received: int = 0  # a payment on the account, waiting as unapplied cash (overpaid)
     queue: str = "pool"
     client_code: str = "ACME"
     placement_sha: str = "0" * 64
@@ -122,9 +123,14 @@ def world(monday) -> World:  # type: ignore[no-untyped-def]
         unapplied_minor=5_000, unapplied_reason="no_match", account_hint="NOPE-1",
         payer_name="Pat Doe", created_at=MONDAY, actor_label="test",
     )  # fmt: skip
+    received = Payment.objects.create(
+        reference="LB-2", method="check", amount_minor=1_000, received_on=date(2026, 10, 30),
+        account=account, unapplied_minor=1_000, unapplied_reason="overpaid", created_at=MONDAY,
+        actor_label="test",
+    )  # fmt: skip
     return World(account=account.pk, phone=phone, dispute=dispute.pk, complaint=complaint.pk,
                  document=document.pk, restriction=restriction.pk, notice="N-1",
-                 payment=payment.pk)  # fmt: skip
+                 payment=payment.pk, received=received.pk)  # fmt: skip
 
 
 def _action(name: str, data: Callable[[World], dict[str, Any]]) -> Case:
@@ -261,6 +267,14 @@ WEB: dict[str, list[Case]] = {
                 "payment-received_on": "2026-11-02",
                 "payment-method": "card",
             },
+        ),
+    ],
+    "payment-return": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/payments/{w.received}/return/",
+            MONEY,
+            lambda w: {"returned_on": "2026-11-02", "code": "NSF", "reason": "bounced"},
         ),
     ],
     "unapplied-cash": [Case("GET", lambda w: "/payments/unapplied/", MONEY)],
@@ -412,6 +426,9 @@ API: dict[str, Case] = {
         "POST", lambda w: f"/api/accounts/{w.account}/payments", TAKERS,
         _j({"amount": "10.00", "received_on": "2026-11-02", "method": "card"}), json=True),
     "GET /api/payments/unapplied": Case("GET", lambda w: "/api/payments/unapplied", MONEY),
+    "POST /api/payments/{payment_id}/return": Case(
+        "POST", lambda w: f"/api/payments/{w.received}/return", MONEY,
+        _j({"returned_on": "2026-11-02", "code": "NSF", "reason": "bounced"}), json=True),
     "GET /api/payments/unapplied/{payment_id}/suggestions": Case(
         "GET", lambda w: f"/api/payments/unapplied/{w.payment}/suggestions", MONEY),
     "POST /api/payments/unapplied/{payment_id}/apply": Case(

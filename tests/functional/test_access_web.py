@@ -80,6 +80,8 @@ ENTRY_POINTS: list[tuple[str, str, str, dict[str, object]]] = [
     ("payment-post", "account_id", "post",
      {"payment-amount": "10.00", "payment-received_on": DAY, "payment-method": "card",
       "payment-consumer_directed": "on"}),
+    # Any payment id: the account is checked (404) and the collector's role (403) before it.
+    ("payment-return", "account_id", "post", {"returned_on": DAY, "code": "NSF"}),
     ("work-release", "account_id", "post", {}),
     ("account-action:note", "account_id", "post", {"note-text": "hello"}),
     ("account-action:call", "account_id", "post",
@@ -104,6 +106,8 @@ ENTRY_POINTS: list[tuple[str, str, str, dict[str, object]]] = [
 def _request(client, name: str, key: str, method: str, data: dict, ids: dict):  # type: ignore[no-untyped-def]
     url_name, _, action = name.partition(":")
     args = [ids[key], action] if action else [ids[key]]
+    if url_name == "payment-return":
+        args = [ids[key], 1]
     body = dict(data)
     if action == "bad":
         body["bad-contact_point"] = ids["phone"]
