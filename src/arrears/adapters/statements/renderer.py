@@ -8,14 +8,12 @@ through a float; rates as percentages with four decimals (ppm / 10,000).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
+from arrears.adapters.documents import html_to_pdf, template_environment
 from arrears.core.money import format_minor, minor_exponent
 from arrears.core.trust import CashKind, RemitMode, StatementDocument
 
@@ -38,20 +36,9 @@ def percent(rate_ppm: int) -> Decimal:
     return (Decimal(rate_ppm) / 10_000).quantize(Decimal("0.0001"))
 
 
-def _long_date(value: date) -> str:
-    return f"{value:%B} {value.day}, {value.year}"
-
-
 class StatementRenderer:
     def __init__(self) -> None:
-        self.env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.filters["long_date"] = _long_date
+        self.env = template_environment(TEMPLATES)
 
     def _context(self, document: StatementDocument) -> dict[str, Any]:
         counts = Counter(line.kind for line in document.lines)
@@ -76,10 +63,7 @@ class StatementRenderer:
         return self.env.get_template("invoice.html").render(**self._context(document))
 
     def _pdf(self, html: str) -> bytes:
-        from weasyprint import HTML  # imported on first use: it takes a second to load
-
-        pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
-        return pdf
+        return html_to_pdf(html, TEMPLATES)
 
     def statement_pdf(self, document: StatementDocument) -> bytes:
         return self._pdf(self.statement_html(document))
