@@ -129,6 +129,24 @@ def _text(row: Mapping[str, object], key: str, name: str) -> str:
     return value
 
 
+def _check_line(line: IncomeLine | ExpenseLine, categories: type[StrEnum], word: str) -> None:
+    """Validate and normalize a line in place (its dataclass is frozen)."""
+    object.__setattr__(line, "category", _enum(categories, line.category, f"{word} category"))
+    object.__setattr__(line, "frequency", _line_frequency(line.frequency))
+    require_int(line.amount_minor, f"{word} amount_minor", minimum=0)
+    if not isinstance(line.description, str):
+        raise ArrangementError(f"{word} description must be a str")
+
+
+def _line_dict(line: IncomeLine | ExpenseLine) -> dict[str, str | int]:
+    return {
+        "category": line.category.value,
+        "amount_minor": line.amount_minor,
+        "frequency": line.frequency.value,
+        "description": line.description,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class IncomeLine:
     """Money coming in: an amount in minor units (zero allowed) at a frequency of its own."""
@@ -139,13 +157,7 @@ class IncomeLine:
     description: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "category", _enum(IncomeCategory, self.category, "income category")
-        )
-        object.__setattr__(self, "frequency", _line_frequency(self.frequency))
-        require_int(self.amount_minor, "income amount_minor", minimum=0)
-        if not isinstance(self.description, str):
-            raise ArrangementError("income description must be a str")
+        _check_line(self, IncomeCategory, "income")
 
     @property
     def monthly_minor(self) -> int:
@@ -153,12 +165,7 @@ class IncomeLine:
         return monthly_minor(self.amount_minor, self.frequency)
 
     def as_dict(self) -> dict[str, str | int]:
-        return {
-            "category": self.category.value,
-            "amount_minor": self.amount_minor,
-            "frequency": self.frequency.value,
-            "description": self.description,
-        }
+        return _line_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,13 +178,7 @@ class ExpenseLine:
     description: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "category", _enum(ExpenseCategory, self.category, "expense category")
-        )
-        object.__setattr__(self, "frequency", _line_frequency(self.frequency))
-        require_int(self.amount_minor, "expense amount_minor", minimum=0)
-        if not isinstance(self.description, str):
-            raise ArrangementError("expense description must be a str")
+        _check_line(self, ExpenseCategory, "expense")
 
     @property
     def monthly_minor(self) -> int:
@@ -185,12 +186,7 @@ class ExpenseLine:
         return monthly_minor(self.amount_minor, self.frequency)
 
     def as_dict(self) -> dict[str, str | int]:
-        return {
-            "category": self.category.value,
-            "amount_minor": self.amount_minor,
-            "frequency": self.frequency.value,
-            "description": self.description,
-        }
+        return _line_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
