@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "arrears.data.cases",
     "arrears.data.work",
     "arrears.data.trust",
+    "arrears.data.arrangements",
     "arrears.interfaces.web",
     "arrears.interfaces.cli",
 ]

@@ -233,6 +233,69 @@ def charge_post(
         return PostResult(row.pk, 0, 0, ledger.balances())
 
 
+def adjustment_post(
+    *, account_id: int, amounts: Balances, on: date, reason: str, actor: Actor,
+    now: datetime | None = None,
+) -> PostResult:  # fmt: skip
+    """A signed correction to the buckets (no bucket taken below zero). Who may post one, and
+    up to what size, is decided by ``services.arrangements.authority`` before this is called."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        account = _lock(account_id)
+        if account.status in CLOSED_STATUSES:
+            raise LedgerRefused(f"account is {account.status}; nothing can be adjusted")
+        ledger = account_ledger(account)
+        terms = (
+            _bring_interest_to(account, ledger, on, actor=actor, now=now)
+            if amounts.principal
+            else None
+        )
+        before = account.principal_minor
+        try:
+            new = ledger.adjust(amounts, on)
+        except LedgerError as exc:
+            raise LedgerRefused(str(exc), field="amounts") from exc
+        row = _append(account, ledger, new, actor=actor, now=now, source="manual", memo=reason)
+        _close_segment(account, terms, before, on)
+        account.save()
+        audit_record(
+            actor=actor, event="adjustment.posted", account_id=account.pk, at=now,
+            details={"entry": row.pk, "amounts": amounts.as_dict(), "reason": reason},
+        )  # fmt: skip
+        return PostResult(row.pk, 0, 0, ledger.balances())
+
+
+def balance_write_down(
+    *, account_id: int, kind: str, on: date, reason: str, actor: Actor,
+    now: datetime | None = None,
+) -> PostResult:  # fmt: skip
+    """Write every bucket down to zero: ``write_off`` (the account is closed) or ``settlement``
+    (the consumer paid what was agreed; the account is settled)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        account = _lock(account_id)
+        if account.status in CLOSED_STATUSES:
+            raise LedgerRefused(f"account is {account.status}; nothing can be written down")
+        ledger = account_ledger(account)
+        terms = _bring_interest_to(account, ledger, on, actor=actor, now=now)
+        before = account.principal_minor
+        try:
+            new = ledger.settle(on) if kind == "settlement" else ledger.write_off(on)
+        except LedgerError as exc:
+            raise LedgerRefused(str(exc), field="account_id") from exc
+        row = _append(account, ledger, new, actor=actor, now=now, source=kind, memo=reason)
+        _close_segment(account, terms, before, on)
+        account.status = AccountStatus.SETTLED if kind == "settlement" else AccountStatus.CLOSED
+        account.status_reason = reason[:200]
+        account.status_changed_on = on
+        account.save()
+        audit_record(
+            actor=actor, event=f"{kind}.written_down", account_id=account.pk, at=now,
+            details={"entry": row.pk, "amounts": new.amounts.as_dict(), "reason": reason},
+        )  # fmt: skip
+        return PostResult(row.pk, 0, 0, ledger.balances())
+
+
 def entry_reverse(
     *, entry_id: int, on: date, reason: str, actor: Actor, now: datetime | None = None
 ) -> PostResult:
