@@ -82,6 +82,20 @@ ENTRY_POINTS: list[tuple[str, str, str, dict[str, object]]] = [
       "payment-consumer_directed": "on"}),
     # Any payment id: the account is checked (404) and the collector's role (403) before it.
     ("payment-return", "account_id", "post", {"returned_on": DAY, "code": "NSF"}),
+    ("plan-page", "account_id", "post",
+     {"adults": "1", "children": "0", "first_due": "2026-11-20", "income_0_category": "wages",
+      "income_0_frequency": "monthly", "income_0_amount": "2000", "income_1_category": "wages",
+      "income_1_frequency": "monthly", "income_2_category": "wages",
+      "income_2_frequency": "monthly", "expense_housing": "900"}),
+    ("plan-agree", "account_id", "post",
+     {"frequency": "monthly", "first_due": "2026-11-20", "count": "2"}),
+    ("settlement-page", "account_id", "post",
+     {"percent": "90", "count": "1", "frequency": "monthly", "first_due": "2026-11-20"}),
+    # Any arrangement id: the account is checked (404) before the arrangement.
+    ("arrangement-cancel", "account_id", "post", {"reason": "consumer asked"}),
+    ("correction", "account_id", "post",
+     {"correction-kind": "adjustment", "correction-bucket": "principal",
+      "correction-amount": "-1.00", "correction-on": DAY, "correction-reason": "typo"}),
     ("work-release", "account_id", "post", {}),
     ("account-action:note", "account_id", "post", {"note-text": "hello"}),
     ("account-action:call", "account_id", "post",
@@ -106,7 +120,7 @@ ENTRY_POINTS: list[tuple[str, str, str, dict[str, object]]] = [
 def _request(client, name: str, key: str, method: str, data: dict, ids: dict):  # type: ignore[no-untyped-def]
     url_name, _, action = name.partition(":")
     args = [ids[key], action] if action else [ids[key]]
-    if url_name == "payment-return":
+    if url_name in ("payment-return", "arrangement-cancel"):
         args = [ids[key], 1]
     body = dict(data)
     if action == "bad":
@@ -120,7 +134,7 @@ def _request(client, name: str, key: str, method: str, data: dict, ids: dict):  
 def _state() -> dict[str, object]:
     """Everything an action could change: the rows of every account-related table, the
     accounts' and contact points' states, and the audit trail (sign-ins aside)."""
-    labels = ("accounts", "cases", "contacts", "work", "ledger", "parties")
+    labels = ("accounts", "cases", "contacts", "work", "ledger", "parties", "arrangements")
     counts: dict[str, object] = {
         m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in labels
     }

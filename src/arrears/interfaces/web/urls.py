@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from arrears.interfaces.web import passwords, payments, supervise, views, work
+from arrears.interfaces.web import arrangements, passwords, payments, supervise, views, work
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,6 +35,21 @@ urlpatterns = [
         "accounts/<int:account_id>/payments/<int:payment_id>/return/",
         payments.payment_return_view,
         name="payment-return",
+    ),
+    path("accounts/<int:account_id>/plan/", arrangements.plan_page, name="plan-page"),
+    path("accounts/<int:account_id>/plan/agree/", arrangements.plan_agree, name="plan-agree"),
+    path("accounts/<int:account_id>/settle/", arrangements.settlement_page, name="settlement-page"),
+    path(
+        "accounts/<int:account_id>/arrangements/<int:arrangement_id>/cancel/",
+        arrangements.arrangement_cancel_view,
+        name="arrangement-cancel",
+    ),
+    path("accounts/<int:account_id>/corrections/", arrangements.correction_view, name="correction"),
+    path("approvals/", arrangements.approvals_page, name="approvals"),
+    path(
+        "approvals/<int:request_id>/decide/",
+        arrangements.approval_decide_view,
+        name="approval-decide",
     ),
     path("payments/unapplied/", payments.unapplied_page, name="unapplied-cash"),
     path(

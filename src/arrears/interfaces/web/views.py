@@ -194,6 +194,7 @@ def _page(
     status: int = 200,
     screen: AccountScreen | None = None,
 ) -> HttpResponse:
+    from arrears.interfaces.web.arrangements import arrangements_section
     from arrears.interfaces.web.payments import dispute_open, payment_form_for, payments_section
     from arrears.interfaces.web.work import work_forms
 
@@ -240,6 +241,7 @@ def _page(
             "form": form or ContactForm(view=view),
             "payment_form": payment_form or payment_form_for(request, view),
             **(returns or payments_section(request, view)),
+            **arrangements_section(request, view),
             "dispute_open": dispute_open(view),
             "may_log": _may(request, CONTACT_ROLES),
             "refused": refused,
