@@ -28,6 +28,8 @@ from arrears.data.payments.models import Payment
 from arrears.data.users.models import User
 from arrears.interfaces.api.routes import api
 from arrears.services.accounts.access import clients_grant
+from arrears.services.arrangements.approvals import correction_request
+from arrears.services.arrangements.plans import PlanTerms, plan_create
 from arrears.services.common import Actor, document_store
 from arrears.services.compliance.cases import complaint_record, document_add
 from arrears.services.compliance.disputes import dispute_record
@@ -48,6 +50,8 @@ CASEWORK = frozenset({"compliance", "supervisor", "admin"})
 MANAGERS = frozenset({"supervisor", "admin"})
 INTAKE = frozenset({"supervisor", "accountant", "admin"})
 MONEY = frozenset({"accountant", "supervisor", "admin"})  # post any payment, apply unapplied cash
+ARRANGERS = frozenset({"collector", "supervisor", "admin"})  # agree plans and settlements
+CORRECTORS = frozenset({"supervisor", "accountant", "admin"})  # adjust, write off, decide them
 TAKERS = MONEY | {"collector"}  # a collector takes card and ACH payments on granted accounts
 PASSWORD = "a-long-real-passphrase"
 ACTOR = Actor.system("test")
@@ -64,6 +68,9 @@ class World:
     notice: str
     payment: int = 0  # a payment whose money matched no account
     received: int = 0  # a payment on the account, waiting as unapplied cash (overpaid)
+    other: int = 0  # a second ACME account, with a plan standing on it
+    arrangement: int = 0  # that plan
+    approval: int = 0  # a write-off asked for by a clerk, waiting for a second person
     queue: str = "pool"
     client_code: str = "ACME"
     placement_sha: str = "0" * 64
@@ -128,9 +135,18 @@ def world(monday) -> World:  # type: ignore[no-untyped-def]
         account=account, unapplied_minor=1_000, unapplied_reason="overpaid", created_at=MONDAY,
         actor_label="test",
     )  # fmt: skip
+    other = make_new_yorker(acme, 50_000)
+    plan = plan_create(account_id=other.pk, actor=ACTOR, now=MONDAY, terms=PlanTerms(
+        frequency="monthly", first_due=date(2026, 11, 20), count=2))  # fmt: skip
+    clerk = User.objects.create_user("clerk", password=PASSWORD, role="accountant")
+    approval = correction_request(account_id=account.pk, kind="write_off", on=date(2026, 11, 2),
+                                  reason="uncollectable", now=MONDAY,
+                                  actor=Actor(label="clerk", user_id=clerk.pk)).request  # fmt: skip
+    assert approval is not None
     return World(account=account.pk, phone=phone, dispute=dispute.pk, complaint=complaint.pk,
                  document=document.pk, restriction=restriction.pk, notice="N-1",
-                 payment=payment.pk, received=received.pk)  # fmt: skip
+                 payment=payment.pk, received=received.pk, other=other.pk,
+                 arrangement=plan.pk, approval=approval.pk)  # fmt: skip
 
 
 def _action(name: str, data: Callable[[World], dict[str, Any]]) -> Case:
@@ -275,6 +291,80 @@ WEB: dict[str, list[Case]] = {
             lambda w: f"/accounts/{w.account}/payments/{w.received}/return/",
             MONEY,
             lambda w: {"returned_on": "2026-11-02", "code": "NSF", "reason": "bounced"},
+        ),
+    ],
+    "plan-page": [
+        Case("GET", lambda w: f"/accounts/{w.account}/plan/", ARRANGERS),
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/plan/",
+            ARRANGERS,
+            lambda w: {
+                "adults": "1",
+                "children": "0",
+                "first_due": "2026-11-20",
+                "income_0_category": "wages",
+                "income_0_frequency": "monthly",
+                "income_0_amount": "2000",
+                "income_1_category": "wages",
+                "income_1_frequency": "monthly",
+                "income_2_category": "wages",
+                "income_2_frequency": "monthly",
+                "expense_housing": "900",
+            },
+        ),
+    ],
+    "plan-agree": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/plan/agree/",
+            ARRANGERS,
+            lambda w: {"frequency": "monthly", "first_due": "2026-11-20", "count": "2"},
+        ),
+    ],
+    "settlement-page": [
+        Case("GET", lambda w: f"/accounts/{w.account}/settle/", ARRANGERS),
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/settle/",
+            ARRANGERS,
+            lambda w: {
+                "percent": "90",
+                "count": "1",
+                "frequency": "monthly",
+                "first_due": "2026-11-20",
+            },
+        ),
+    ],
+    "arrangement-cancel": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.other}/arrangements/{w.arrangement}/cancel/",
+            ARRANGERS,
+            lambda w: {"reason": "consumer asked"},
+        ),
+    ],
+    "correction": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/corrections/",
+            CORRECTORS,
+            lambda w: {
+                "correction-kind": "adjustment",
+                "correction-bucket": "principal",
+                "correction-amount": "-1.00",
+                "correction-on": "2026-11-02",
+                "correction-reason": "typo",
+            },
+        ),
+    ],
+    "approvals": [Case("GET", lambda w: "/approvals/", CORRECTORS)],
+    "approval-decide": [
+        Case(
+            "POST",
+            lambda w: f"/approvals/{w.approval}/decide/",
+            CORRECTORS,
+            lambda w: {"decision": "decline", "note": "no"},
         ),
     ],
     "unapplied-cash": [Case("GET", lambda w: "/payments/unapplied/", MONEY)],
@@ -425,6 +515,29 @@ API: dict[str, Case] = {
     "POST /api/accounts/{account_id}/payments": Case(
         "POST", lambda w: f"/api/accounts/{w.account}/payments", TAKERS,
         _j({"amount": "10.00", "received_on": "2026-11-02", "method": "card"}), json=True),
+    "POST /api/accounts/{account_id}/income-expenditure": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/income-expenditure", ARRANGERS,
+        lambda w: {"first_due": "2026-11-20", "incomes": [{"category": "wages",
+                                                          "amount": "2000"}]}, json=True),
+    "GET /api/accounts/{account_id}/arrangements": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/arrangements", INSIDERS),
+    "POST /api/accounts/{account_id}/plans": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/plans", ARRANGERS,
+        lambda w: {"frequency": "monthly", "first_due": "2026-11-20", "count": 2}, json=True),
+    "POST /api/accounts/{account_id}/settlements": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/settlements", ARRANGERS,
+        lambda w: {"first_due": "2026-11-20", "percent": "90"}, json=True),
+    "POST /api/accounts/{account_id}/arrangements/{arrangement_id}/cancel": Case(
+        "POST", lambda w: f"/api/accounts/{w.other}/arrangements/{w.arrangement}/cancel",
+        ARRANGERS, lambda w: {"reason": "consumer asked"}, json=True),
+    "POST /api/accounts/{account_id}/corrections": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/corrections", CORRECTORS,
+        lambda w: {"kind": "adjustment", "on": "2026-11-02", "reason": "typo",
+                   "amounts": {"principal": "-1.00"}}, json=True, ok=frozenset({201, 202})),
+    "GET /api/approvals": Case("GET", lambda w: "/api/approvals", CORRECTORS),
+    "POST /api/approvals/{request_id}/decision": Case(
+        "POST", lambda w: f"/api/approvals/{w.approval}/decision", CORRECTORS,
+        lambda w: {"approve": False, "note": "no"}, json=True),
     "GET /api/payments/unapplied": Case("GET", lambda w: "/api/payments/unapplied", MONEY),
     "POST /api/payments/{payment_id}/return": Case(
         "POST", lambda w: f"/api/payments/{w.received}/return", MONEY,
