@@ -89,6 +89,21 @@ ENDPOINTS: list[tuple[str, str, object]] = [
     ("get", "/api/accounts/{account_id}/timeline", None),
     ("post", "/api/accounts/{account_id}/payments",
      {"amount": "10.00", "received_on": DAY, "method": "card", "consumer_directed": True}),
+    ("post", "/api/accounts/{account_id}/card-payments",
+     {"amount": "10.00", "token": "pm_card_visa", "idempotency_key": "k-1",
+      "consumer_directed": True}),
+    ("post", "/api/accounts/{account_id}/income-expenditure",
+     {"first_due": "2026-11-20", "incomes": [{"category": "wages", "amount": "2000"}]}),
+    ("get", "/api/accounts/{account_id}/arrangements", None),
+    ("post", "/api/accounts/{account_id}/plans",
+     {"frequency": "monthly", "first_due": "2026-11-20", "count": 2}),
+    ("post", "/api/accounts/{account_id}/settlements",
+     {"first_due": "2026-11-20", "percent": "90"}),
+    ("post", "/api/accounts/{account_id}/arrangements/{arrangement_id}/cancel",
+     {"reason": "consumer asked"}),
+    ("post", "/api/accounts/{account_id}/corrections",
+     {"kind": "adjustment", "on": "2026-11-02", "reason": "typo",
+      "amounts": {"principal": "-1.00"}}),
     ("get", "/api/documents/{document_id}", None),
     ("post", "/api/complaints/{complaint_id}/respond", {"responded_on": DAY}),
     ("post", "/api/contact-restrictions/{restriction_id}/end", {"ended_on": "2026-11-10"}),
@@ -105,7 +120,7 @@ def _key(path: str) -> str:
 
 
 def _call(client, method: str, path: str, body: object, ids: dict):  # type: ignore[no-untyped-def]
-    url = path.format(**ids, kind="pdf", sha256="0" * 64)
+    url = path.format(**ids, kind="pdf", sha256="0" * 64, arrangement_id=1)
     if body == UPLOAD:
         data = {"file": SimpleUploadedFile("file.csv", b"a,b\n1,2\n", content_type="text/csv"),
                 "kind": "affidavit"}  # fmt: skip

@@ -534,6 +534,13 @@ API: dict[str, Case] = {
         "POST", lambda w: f"/api/accounts/{w.account}/corrections", CORRECTORS,
         lambda w: {"kind": "adjustment", "on": "2026-11-02", "reason": "typo",
                    "amounts": {"principal": "-1.00"}}, json=True, ok=frozenset({201, 202})),
+    "POST /api/accounts/{account_id}/card-payments": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/card-payments", TAKERS,
+        _j({"amount": "10.00", "token": "pm_card_visa", "idempotency_key": "matrix-1"}),
+        json=True),
+    "POST /api/payments/{payment_id}/refund": Case(
+        "POST", lambda w: f"/api/payments/{w.received}/refund", MONEY,
+        _j({"amount": "1.00", "reason": "overpaid"}), json=True),
     "GET /api/approvals": Case("GET", lambda w: "/api/approvals", CORRECTORS),
     "POST /api/approvals/{request_id}/decision": Case(
         "POST", lambda w: f"/api/approvals/{w.approval}/decision", CORRECTORS,

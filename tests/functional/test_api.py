@@ -126,7 +126,7 @@ class TestContactDecisions:
         assert response.status_code == 200
         call = next(d for d in response.json() if d["channel"] == "call")
         assert call["allowed"] is False
-        assert call["pack_version"] == "us-federal@2026.11.2"
+        assert call["pack_version"] == "us-federal@2026.11.3"
         # The hold ends at midnight in New York; with no address, 08:00 in every US zone.
         assert call["earliest"] == "2026-12-01T18:00:00Z"
         blocks = [r for r in call["reasons"] if r["verdict"] == "block"]
@@ -176,7 +176,7 @@ class TestContactAttempts:
         body = response.json()
         assert (body["channel"], body["outcome"], body["allowed"]) == ("call", "no_answer", True)
         assert body["at"] == "2026-11-02T20:00:00Z"
-        assert body["pack_version"] == "us-federal@2026.11.2"
+        assert body["pack_version"] == "us-federal@2026.11.3"
         assert body["created_by"] == "casey" and body["source"] == "api"
         again = self._post(client, collector, account.pk, key="D-1")
         assert again.status_code == 200 and again.json()["id"] == body["id"]

@@ -138,7 +138,8 @@ def test_trust_reconcile_reports_a_balanced_month(tmp_path: Path, october):
     assert report == {
         "period": "2026-10", "balanced": True,
         "cash": {"USD": {"received_minor": 30_334, "applied_minor": 30_334,
-                         "unapplied_minor": 0, "difference_minor": 0}},
+                         "unapplied_minor": 0, "given_back_minor": 0,
+                         "difference_minor": 0}},
         "clients": [{"client": "ACME", "currency": "USD", "opening_unremitted_minor": 0,
                      "net_collected_minor": 30_334, "remitted_to_client_minor": 30_334,
                      "commission_retained_minor": 0, "closing_unremitted_minor": 0,

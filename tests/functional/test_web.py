@@ -90,7 +90,7 @@ class TestAccountPage:
         Hold.objects.create(account=account, kind="cease", starts_on=date(2020, 1, 1),
                             source="consumer letter")  # fmt: skip
         html = client.get(reverse("account-page", args=[account.pk])).content.decode()
-        assert "Contact now" in html and "us-federal@2026.11.2" in html
+        assert "Contact now" in html and "us-federal@2026.11.3" in html
         rows = re.findall(r'<tr class="decision (\w+)">\s*<td>(\w+)</td>', html)
         assert rows == [("blocked", "Call"), ("blocked", "SMS"), ("blocked", "Email"),
                         ("blocked", "Letter")]  # fmt: skip

@@ -66,7 +66,7 @@ class TestRecording:
         assert (row.channel, row.direction, row.outcome, row.phone_type) == (
             "call", "outbound", "no_answer", "mobile")  # fmt: skip
         assert row.allowed is True
-        assert row.pack_version == "us-federal@2026.11.2+us-ny@2026.11.1"
+        assert row.pack_version == "us-federal@2026.11.3+us-ny@2026.11.2"
         assert {r["rule"] for r in row.reasons} >= {"regf.call-frequency", "regf.inconvenient-time"}
 
     def test_the_eighth_call_in_seven_days_is_refused_and_nothing_is_written(self) -> None:

@@ -41,7 +41,7 @@ def test_massachusetts_address_brings_the_state_pack_and_its_zone() -> None:
     assert snap.limitation_starts_on == date(2026, 1, 1)
     decision = _by_channel(contact_decisions(account.pk, at=NOON_NY))[Channel.CALL]
     assert decision.allowed
-    assert decision.pack_version == "us-federal@2026.11.2+us-ma@2026.11.1"
+    assert decision.pack_version == "us-federal@2026.11.3+us-ma@2026.11.2"
     assert "ma.personal-phone-cap" in [r.rule_id for r in decision.reasons]
 
 

@@ -56,7 +56,7 @@ def _calls(account, mobile, *moments: datetime) -> list[int]:  # type: ignore[no
 
 def _tightened_ma(tmp_path: Path) -> Path:
     text = (PACKS / "us-ma.toml").read_text()
-    text = text.replace('version = "2026.11.1"', 'version = "2026.12.0-draft"')
+    text = text.replace('version = "2026.11.2"', 'version = "2026.12.0-draft"')
     text = text.replace("params = { max = 2, days = 7,", "params = { max = 1, days = 7,")
     path = tmp_path / "us-ma-draft.toml"
     path.write_text(text)
@@ -83,7 +83,7 @@ def test_tightening_the_massachusetts_cap_reports_exactly_the_attempts_it_blocks
     boston_ids, _ny_ids, boston = history
     candidate = load_pack(_tightened_ma(tmp_path).read_text(), source="draft")
     report = compliance_simulate(candidate=candidate, start=_at(1, 0), end=_at(30, 0))
-    assert report.replaces == "us-ma@2026.11.1"
+    assert report.replaces == "us-ma@2026.11.2"
     assert report.attempts == 8
     # One call per 7 days: Tue 3 (Mon 2 in its window) and Mon 16 (Tue 10 in its window);
     # Tue 10's window, Wed 4 to Tue 10, holds no earlier call. The New Yorker is untouched.
@@ -111,7 +111,7 @@ def test_loosening_the_cap_reports_a_call_made_while_blocked_as_newly_allowed(
         .read_text()
         .replace("params = { max = 2, days = 7,", "params = { max = 3, days = 7,")
     )
-    candidate = load_pack(text.replace('version = "2026.11.1"', 'version = "x"'), source="t")
+    candidate = load_pack(text.replace('version = "2026.11.2"', 'version = "x"'), source="t")
     report = compliance_simulate(candidate=candidate, start=_at(1, 0), end=_at(30, 0))
     assert [(c.attempt_id, c.change, c.rules) for c in report.changes] == [
         (third.pk, "newly_allowed", ("ma.personal-phone-cap",))

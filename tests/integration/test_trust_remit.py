@@ -250,7 +250,7 @@ class TestTrustReconciliation:
         assert after.cash["USD"].as_dict() == {
             "received_minor": 10_000 + 20_001 + 4_000 + 5_000 + 1_500 + 12_345 + 5_000,
             "applied_minor": 10_000 + 20_001 + 4_000 + 5_000 + 1_000 + 12_345 + 5_000,
-            "unapplied_minor": 500, "difference_minor": 0,
+            "unapplied_minor": 500, "given_back_minor": 0, "difference_minor": 0,
         }  # fmt: skip
         assert {c.client: c.rollforward.as_dict() for c in after.clients} == {
             "ACME": {"opening_unremitted_minor": 0, "net_collected_minor": 35_001,

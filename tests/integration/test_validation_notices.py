@@ -65,7 +65,7 @@ def test_a_notice_sent_friday_7_november_2025_ends_its_period_on_17_december(tmp
     assert (notice.amount_then_minor, notice.interest_minor, notice.fees_minor,
             notice.payments_credits_minor, notice.current_minor) == (
         100_000, 0, 2_500, 10_000, 92_500)  # fmt: skip
-    assert notice.pack_version.startswith("us-federal@2026.11.2")
+    assert notice.pack_version.startswith("us-federal@2026.11.3")
 
     html = (tmp_path / "out" / f"{notice.reference}.html").read_text()
     pdf = (tmp_path / "out" / f"{notice.reference}.pdf").read_bytes()

@@ -23,6 +23,10 @@ Everything that differs between a laptop and production comes from the environme
 - ``ARREARS_ACH_ODFI_ROUTING``, ``ARREARS_ACH_DESTINATION_NAME``, ``ARREARS_ACH_COMPANY_ID``,
   ``ARREARS_ACH_COMPANY_NAME``, ``ARREARS_ACH_ENTRY_DESCRIPTION``: our bank and company as the ACH
   files we originate name them (development placeholders by default).
+- ``ARREARS_CARD_GATEWAY``: the card gateway (default the offline fake,
+  ``arrears.adapters.cards.fake.FakeGateway``); ``arrears.adapters.cards.stripe.StripeGateway``
+  takes real payments with ``ARREARS_STRIPE_SECRET_KEY`` (and ``ARREARS_STRIPE_API_BASE``,
+  ``ARREARS_STRIPE_TIMEOUT_SECONDS``, default 30).
 - ``ARREARS_EMAIL_FROM``: the sender of that mail (default ``Arrears <no-reply@localhost>``).
 - ``ARREARS_PASSWORD_RESET_MINUTES``: how long an emailed reset link works (default 60).
 """
@@ -75,6 +79,21 @@ ARREARS_DEMO_PASSWORD_PREFIX = "demo-"
 ARREARS_DOCUMENT_STORE = "arrears.adapters.storage.filesystem.FilesystemStore"
 ARREARS_DOCUMENTS_DIR = Path(os.environ.get("ARREARS_DOCUMENTS_DIR", VAR_DIR / "documents"))
 ARREARS_LETTERS = "arrears.adapters.letters.renderer.LetterRenderer"
+# Card payments: the offline fake unless told otherwise (development, tests and the demo charge
+# no one). Production sets ARREARS_CARD_GATEWAY=arrears.adapters.cards.stripe.StripeGateway and
+# ARREARS_STRIPE_SECRET_KEY; the options are passed to the gateway's constructor.
+ARREARS_CARD_GATEWAY = os.environ.get(
+    "ARREARS_CARD_GATEWAY", "arrears.adapters.cards.fake.FakeGateway"
+)
+ARREARS_CARD_GATEWAY_OPTIONS: dict[str, object] = (
+    {
+        "secret_key": os.environ.get("ARREARS_STRIPE_SECRET_KEY", ""),
+        "api_base": os.environ.get("ARREARS_STRIPE_API_BASE", "https://api.stripe.com"),
+        "timeout_seconds": float(os.environ.get("ARREARS_STRIPE_TIMEOUT_SECONDS", "30")),
+    }
+    if ARREARS_CARD_GATEWAY.endswith(".StripeGateway")
+    else {}
+)
 # Our bank (the ODFI) and the company the ACH files we originate name. The defaults are
 # placeholders for development; set them from the bank's ACH agreement in production.
 ARREARS_ACH = {

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from arrears.core.pii import BlindIndexer, KeyRing
-from arrears.core.ports import DocumentStore, LetterRenderer
+from arrears.core.ports import DocumentStore, LetterRenderer, PaymentGateway
 from arrears.data.audit.models import AuditEvent
 
 
@@ -68,6 +68,13 @@ def document_store() -> DocumentStore:
 @functools.cache
 def letter_renderer() -> LetterRenderer:
     return cast("LetterRenderer", import_string(settings.ARREARS_LETTERS)())
+
+
+@functools.cache
+def card_gateway() -> PaymentGateway:
+    """The card gateway the settings name (the offline fake by default)."""
+    factory = import_string(settings.ARREARS_CARD_GATEWAY)
+    return cast("PaymentGateway", factory(**settings.ARREARS_CARD_GATEWAY_OPTIONS))
 
 
 @functools.cache

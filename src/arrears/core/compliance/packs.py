@@ -17,6 +17,12 @@ and its parameters. A client pack may also override the parameters of another pa
     collectors = ["agency", "debt_buyer"]
     channels = ["call", "voicemail"]
     params = { max_calls = 7, days = 7 }
+
+A pack may also say which fees may be charged to a consumer, and on what terms, in ``[[fees]]``
+tables (read by ``fees.py``): the fee (``convenience``: a fee for paying a particular way, such
+as by card), when it is ``allowed`` (``never``, or ``if_agreement``: only when the agreement
+creating the debt expressly authorizes it), an optional ``cap_minor``, and ``binding = false``
+for a reading of the law we have not confirmed, which is shown but blocks nothing.
 """
 
 from __future__ import annotations
@@ -54,6 +60,30 @@ class Rule:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
 
 
+FEE_KINDS = ("convenience",)
+FEE_ALLOWED = ("never", "if_agreement")
+
+
+@dataclass(frozen=True)
+class FeeRule:
+    """When a fee may be charged to the consumer at all (``fees.py`` judges a fee by these)."""
+
+    id: str
+    fee: str  # one of FEE_KINDS
+    allowed: str  # one of FEE_ALLOWED
+    citation: str
+    summary: str
+    basis: str  # "law" or "policy"
+    effective_from: date
+    effective_to: date | None  # exclusive
+    collectors: frozenset[CollectorKind]
+    cap_minor: int | None = None
+    binding: bool = True  # False: a reading not confirmed; reported, never a block
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
+
 @dataclass(frozen=True)
 class RulePack:
     name: str
@@ -64,6 +94,7 @@ class RulePack:
     overrides: tuple[tuple[str, dict[str, Any]], ...] = ()
     # Numbers that are not a contact rule's parameters: the validation period's days, say.
     constants: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+    fees: tuple[FeeRule, ...] = ()
 
     @property
     def label(self) -> str:
@@ -186,6 +217,9 @@ def load_pack(text: str, *, source: str = "pack") -> RulePack:
     constants = data.get("constants", {})
     if not isinstance(constants, dict):
         raise PackError(f"{where}: 'constants' must be a table")
+    fees = data.get("fees", [])
+    if not isinstance(fees, list):
+        raise PackError(f"{where}: 'fees' must be an array of tables")
     return RulePack(
         name=name,
         version=version,
@@ -194,6 +228,55 @@ def load_pack(text: str, *, source: str = "pack") -> RulePack:
         rules=tuple(rules),
         overrides=tuple(overrides),
         constants=constants,
+        fees=tuple(_fee_rule(table, where, seen) for table in fees),
+    )
+
+
+def _fee_rule(table: Any, where: str, seen: set[str]) -> FeeRule:
+    if not isinstance(table, dict):
+        raise PackError(f"{where}: each of 'fees' must be a table")
+    rule_id = _require(table, "id", str, f"{where} fee")
+    at = f"{where} fee {rule_id}"
+    if rule_id in seen:
+        raise PackError(f"{at}: the id is used twice")
+    seen.add(rule_id)
+    fee = _require(table, "fee", str, at)
+    if fee not in FEE_KINDS:
+        raise PackError(f"{at}: 'fee' must be one of {', '.join(FEE_KINDS)}")
+    allowed = _require(table, "allowed", str, at)
+    if allowed not in FEE_ALLOWED:
+        raise PackError(f"{at}: 'allowed' must be one of {', '.join(FEE_ALLOWED)}")
+    effective_from = _require(table, "effective_from", date, at)
+    effective_to = table.get("effective_to")
+    if effective_to is not None and (
+        not isinstance(effective_to, date) or effective_to <= effective_from
+    ):
+        raise PackError(f"{at}: 'effective_to' must be a date after 'effective_from'")
+    basis = table.get("basis", "law")
+    if basis not in ("law", "policy"):
+        raise PackError(f"{at}: 'basis' must be 'law' or 'policy'")
+    cap = table.get("cap_minor")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
+        raise PackError(f"{at}: 'cap_minor' must be a whole number of cents, 0 or more")
+    binding = table.get("binding", True)
+    if not isinstance(binding, bool):
+        raise PackError(f"{at}: 'binding' must be true or false")
+    return FeeRule(
+        id=rule_id,
+        fee=fee,
+        allowed=allowed,
+        citation=_require(table, "citation", str, at),
+        summary=str(table.get("summary", "")),
+        basis=basis,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        collectors=(
+            _enum_set(table["collectors"], CollectorKind, at, "collectors")
+            if "collectors" in table
+            else ALL_COLLECTORS
+        ),
+        cap_minor=cap,
+        binding=binding,
     )
 
 
@@ -275,6 +358,10 @@ class PackSet:
 
     def rule_ids(self) -> list[str]:
         return [rule.id for pack in self.packs for rule in pack.rules]
+
+    def fee_rules_for(self, jurisdictions: frozenset[str]) -> list[tuple[RulePack, FeeRule]]:
+        """Every fee rule of the packs in force where the consumer is, federal first."""
+        return [(pack, rule) for pack in self.applicable(jurisdictions) for rule in pack.fees]
 
 
 def _with_params(rule: Rule, params: dict[str, Any]) -> Rule:

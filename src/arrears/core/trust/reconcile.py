@@ -1,6 +1,7 @@
 """The trust reconciliation's two identities, as values that say how far off they are.
 
-1. Money received = cash applied in the ledger + unapplied cash still held.
+1. Money received = cash applied in the ledger + unapplied cash still held + unapplied cash
+   given back (refunded before any account took it).
 2. Opening unremitted + net collected - remitted to clients - commission taken = closing
    unremitted, where the closing figure is counted on its own (the cash entries no statement
    has taken yet), not derived from the others.
@@ -16,16 +17,20 @@ class CashReceived:
     received_minor: int
     applied_minor: int
     unapplied_minor: int
+    given_back_minor: int = 0
 
     @property
     def difference_minor(self) -> int:
-        return self.received_minor - self.applied_minor - self.unapplied_minor
+        return (
+            self.received_minor - self.applied_minor - self.unapplied_minor - self.given_back_minor
+        )
 
     def as_dict(self) -> dict[str, int]:
         return {
             "received_minor": self.received_minor,
             "applied_minor": self.applied_minor,
             "unapplied_minor": self.unapplied_minor,
+            "given_back_minor": self.given_back_minor,
             "difference_minor": self.difference_minor,
         }
 

@@ -74,6 +74,10 @@ class Payment(models.Model):
     consumer_directed = models.BooleanField(
         default=False, help_text="The consumer asked for it to be applied to a disputed debt."
     )
+    # A database default too: payments are written set-based (COPY), naming their columns.
+    refunded_minor = models.BigIntegerField(
+        default=0, db_default=0, help_text="Given back to the payer so far (refunds)."
+    )
     returned_on = models.DateField(null=True, blank=True)
     return_code = models.CharField(
         max_length=40, blank=True, help_text="Why the bank sent it back (an ACH code or NSF)."
@@ -100,6 +104,11 @@ class Payment(models.Model):
                 & models.Q(applied_minor__lte=models.F("amount_minor"))
                 & models.Q(unapplied_minor__lte=models.F("amount_minor")),
                 name="payment_parts_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_minor__gte=0)
+                & models.Q(refunded_minor__lte=models.F("amount_minor")),
+                name="payment_refunds_within_amount",
             ),
         ]
         indexes = [
@@ -271,3 +280,146 @@ class AchAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} for {self.original_trace}"
+
+
+# -- card payments and refunds --------------------------------------------------------------
+
+
+class CardFeeTerms(models.Model):
+    """What a client's agreements with its consumers say about a convenience fee for paying by
+    card: none unless a row here says the agreement creating the debts expressly authorizes one,
+    and up to how much a payment. The state packs may still forbid it (``core.compliance.fees``).
+    """
+
+    client = models.OneToOneField(
+        "clients.Client", on_delete=models.CASCADE, related_name="card_fee_terms"
+    )
+    convenience_fee_minor = models.PositiveIntegerField(
+        default=0, help_text="The most the agreement authorizes a card payment, in cents; 0: none."
+    )
+    agreement_clause = models.CharField(
+        max_length=200, blank=True, help_text="Where the agreement authorizes it (its clause)."
+    )
+    updated_at = models.DateTimeField()
+    actor_label = models.CharField(max_length=120)
+
+    class Meta:
+        verbose_name_plural = "card fee terms"
+
+    def __str__(self) -> str:
+        return f"card fee terms of client {self.client_id}"
+
+
+class ChargeState(models.TextChoices):
+    PENDING = "pending", "Sent to the gateway; no answer recorded yet"
+    SUCCEEDED = "succeeded", "Charged and posted"
+    DECLINED = "declined", "Declined by the card's issuer or the gateway"
+    INVALID = "invalid", "Refused by the gateway as asked (an unknown token)"
+    ERROR = "error", "No answer to trust: try again with the same key"
+
+
+class CardCharge(models.Model):
+    """One attempt to take a card payment through the gateway, once per idempotency key: the
+    same key never charges or posts twice. Holds the gateway's token for the card, never its
+    number."""
+
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="card_charges", db_index=False
+    )
+    token = models.CharField(max_length=120, help_text="The gateway's token (pm_...), not a PAN.")
+    amount_minor = models.BigIntegerField(help_text="For the debt, without the fee.")
+    fee_minor = models.BigIntegerField(default=0, help_text="The convenience fee charged with it.")
+    currency = models.CharField(max_length=3, default="USD")
+    consumer_directed = models.BooleanField(default=False)
+    payer_name = models.CharField(max_length=120, blank=True)
+    state = models.CharField(
+        max_length=10, choices=ChargeState.choices, default=ChargeState.PENDING
+    )
+    gateway = models.CharField(max_length=20)
+    gateway_reference = models.CharField(max_length=80, blank=True)
+    code = models.CharField(max_length=60, blank=True, help_text="The gateway's error code.")
+    decline_code = models.CharField(max_length=60, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    fee_pack_version = models.CharField(
+        max_length=200, blank=True, help_text="The packs that allowed the fee, when there is one."
+    )
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="card_charge"
+    )
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )  # fmt: skip
+    actor_label = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gt=0, fee_minor__gte=0),
+                name="card_charge_amounts",
+            ),
+            models.UniqueConstraint(
+                fields=["gateway", "gateway_reference"],
+                condition=~models.Q(gateway_reference=""),
+                name="card_charge_reference_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "created_at"], name="card_charge_account_idx")]
+
+    def __str__(self) -> str:
+        return f"card charge {self.idempotency_key} ({self.state})"
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", "Sent to the gateway; no answer recorded yet"
+    SUCCEEDED = "succeeded", "Given back and booked"
+    FAILED = "failed", "Refused by the gateway: nothing was given back"
+    ERROR = "error", "No answer to trust: try again with the same key"
+
+
+class PaymentRefund(models.Model):
+    """Money given back from a payment, once per idempotency key. What it took off the
+    account's buckets is in the ledger (refund entries naming the payment); what it took from
+    money never applied is ``from_unapplied_minor``."""
+
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_minor = models.BigIntegerField()
+    from_unapplied_minor = models.BigIntegerField(default=0)
+    fee_minor = models.BigIntegerField(
+        default=0, help_text="The card convenience fee given back with it (a full refund)."
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    reason = models.CharField(max_length=200)
+    state = models.CharField(
+        max_length=10, choices=RefundState.choices, default=RefundState.PENDING
+    )
+    gateway = models.CharField(max_length=20, blank=True, help_text="Empty: given back by hand.")
+    gateway_reference = models.CharField(max_length=80, blank=True)
+    code = models.CharField(max_length=60, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    refunded_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )  # fmt: skip
+    actor_label = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    amount_minor__gt=0, from_unapplied_minor__gte=0, fee_minor__gte=0
+                )
+                & models.Q(from_unapplied_minor__lte=models.F("amount_minor")),
+                name="payment_refund_amounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.idempotency_key} of payment {self.payment_id} ({self.state})"

@@ -1078,6 +1078,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 # The workspace, search, payment and supervisor endpoints live in their own modules; importing
 # them registers them.
 from arrears.interfaces.api import arrangements as _arrangements  # noqa: E402, F401
+from arrears.interfaces.api import cards as _cards  # noqa: E402, F401
 from arrears.interfaces.api import payments as _payments  # noqa: E402, F401
 from arrears.interfaces.api import search as _search  # noqa: E402, F401
 from arrears.interfaces.api import supervision as _supervision  # noqa: E402, F401

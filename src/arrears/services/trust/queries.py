@@ -4,7 +4,8 @@ Two checks, each to the cent (``core.trust.reconcile``):
 
 1. **Cash received**: the money received on payments in the month (``Payment.amount_minor``)
    against what of it the ledger applied (its payment entries' cash) plus what is still held as
-   unapplied cash.
+   unapplied cash plus the unapplied cash given back (refunds taken from it; what refunds take
+   off accounts is in the ledger, as refund entries).
 2. **Rollforward**, per remitted client and currency: the cash not yet remitted at the start of
    the month, plus the month's net collections, less what the month's statements remit to the
    client and the commission taken out of trust, against the cash not remitted at the end of the
@@ -26,7 +27,7 @@ from arrears.core.trust import CashReceived, Rollforward, month_label, month_per
 from arrears.core.trust.reconcile import ZERO
 from arrears.data.clients.models import Client
 from arrears.data.ledger.models import Entry
-from arrears.data.payments.models import Payment
+from arrears.data.payments.models import Payment, PaymentRefund, RefundState
 from arrears.data.trust.models import RemitMode, Remittance, RemittanceLine
 from arrears.services.common import ServiceError
 from arrears.services.trust.operations import CASH_KINDS, REMITTED_KINDS
@@ -104,9 +105,21 @@ def trust_reconciliation(*, period: date) -> Reconciliation:
         .annotate(cash=Sum("cash_minor"))
         .order_by()
     }
+    given_back = {
+        r["currency"]: _int(r["given_back"])
+        for r in PaymentRefund.objects.filter(
+            state=RefundState.SUCCEEDED, payment__received_on__gte=start,
+            payment__received_on__lt=end,
+        )
+        .values("currency")
+        .annotate(given_back=Sum("from_unapplied_minor"))
+        .order_by()
+    }  # fmt: skip
     for currency in sorted(set(payments) | set(applied)):
         received, unapplied = payments.get(currency, (0, 0))
-        cash[currency] = CashReceived(received, applied.get(currency, 0), unapplied)
+        cash[currency] = CashReceived(
+            received, applied.get(currency, 0), unapplied, given_back.get(currency, 0)
+        )
 
     entries: dict[_Key, dict[str, int]] = {}
     for row in (

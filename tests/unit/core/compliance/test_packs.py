@@ -65,7 +65,7 @@ class TestLoadPack:
 class TestPackSet:
     def test_the_version_names_every_pack_in_force_for_the_consumer(self) -> None:
         assert PACKS.version_for(frozenset({"US", "US-MA"})) == (
-            "us-federal@2026.11.2+us-ma@2026.11.1"
+            "us-federal@2026.11.3+us-ma@2026.11.2"
         )
 
     def test_a_client_override_tightens_a_rule_for_that_client_only(self) -> None:

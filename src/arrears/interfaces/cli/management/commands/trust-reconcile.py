@@ -35,7 +35,8 @@ class Command(ArrearsCommand):
             lines.append(
                 f"{cur}: received {format_minor(cash.received_minor, cur)}, applied "
                 f"{format_minor(cash.applied_minor, cur)}, unapplied held "
-                f"{format_minor(cash.unapplied_minor, cur)} (difference "
+                f"{format_minor(cash.unapplied_minor, cur)}, unapplied given back "
+                f"{format_minor(cash.given_back_minor, cur)} (difference "
                 f"{format_minor(cash.difference_minor, cur)})"
             )
             if cash.difference_minor:
