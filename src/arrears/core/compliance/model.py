@@ -80,6 +80,11 @@ class Purpose(StrEnum):
     VERIFICATION = "verification"  # verification of a dispute, or the original creditor's name
     CEASE_EXCEPTION = "cease_exception"  # one of the three messages allowed after a cease
     OPT_OUT_CONFIRMATION = "opt_out_confirmation"
+    # A letter about the consumer's own money: a payment confirmation, the notice before a
+    # post-dated debit, a returned payment, a plan or settlement confirmation. No rule exempts
+    # it today: every hold, halt, opt-out and cap judges it as it judges collection. A pack may
+    # exempt it by naming it (except_purposes, exclude_purposes) once compliance agrees.
+    TRANSACTIONAL = "transactional"
 
 
 class CollectorKind(StrEnum):

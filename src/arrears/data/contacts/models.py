@@ -52,6 +52,7 @@ class Purpose(models.TextChoices):
     VERIFICATION = "verification", "Verification"
     CEASE_EXCEPTION = "cease_exception", "Permitted message after a cease"
     OPT_OUT_CONFIRMATION = "opt_out_confirmation", "Opt-out confirmation"
+    TRANSACTIONAL = "transactional", "Payment or arrangement letter"
 
 
 class ContactAttempt(models.Model):
@@ -250,3 +251,100 @@ class ContactRestriction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for party {self.party_id} from {self.received_on}"
+
+
+class MoneyLetterKind(models.TextChoices):
+    PAYMENT_CONFIRMATION = "payment_confirmation", "Payment confirmation"
+    PRE_DEBIT_NOTICE = "pre_debit_notice", "Notice before a post-dated debit"
+    RETURNED_PAYMENT = "returned_payment", "Returned payment notice"
+    PLAN_CONFIRMATION = "plan_confirmation", "Payment plan confirmation"
+    SETTLEMENT_CONFIRMATION = "settlement_confirmation", "Settlement confirmation"
+
+
+class MoneyLetterStatus(models.TextChoices):
+    SENT = "sent", "Sent"
+    BLOCKED = "blocked", "Blocked by the rules"
+
+
+class MoneyLetter(models.Model):
+    """A letter about money, once per thing it is about: a payment (its confirmation, its
+    return), a scheduled debit (the notice before it), or a plan or settlement (the caller's
+    ``subject`` key, such as ``arrangement:17``).
+
+    A letter the rules refuse is kept as blocked, with their reasons and no document; sending
+    it later, once the rules allow, turns the same row into the letter sent, with its documents
+    and its letter attempt. Nothing is ever sent twice for one subject.
+    """
+
+    kind = models.CharField(max_length=24, choices=MoneyLetterKind.choices)
+    subject = models.CharField(
+        max_length=80, help_text="What the letter is about: payment:12, scheduled:7, plan key."
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="money_letters", db_index=False
+    )
+    payment = models.ForeignKey(
+        "payments.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+    scheduled = models.ForeignKey(
+        "payments.ScheduledPayment", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )  # fmt: skip
+    status = models.CharField(max_length=8, choices=MoneyLetterStatus.choices)
+    reference = models.CharField(max_length=60, blank=True)
+    sent_on = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    amount_minor = models.BigIntegerField(
+        null=True, blank=True, help_text="The letter's main amount: paid, debited, agreed."
+    )
+    html_key = models.CharField(max_length=200, blank=True)
+    pdf_key = models.CharField(max_length=200, blank=True)
+    pack_version = models.CharField(max_length=200, blank=True)
+    reasons = models.JSONField(
+        default=list, blank=True, help_text="When blocked: every rule's verdict, as decided."
+    )
+    attempt = models.OneToOneField(
+        ContactAttempt, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="money_letter",
+    )  # fmt: skip
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject"], name="money_letter_once"),
+            models.UniqueConstraint(
+                fields=["reference"], condition=~models.Q(reference=""),
+                name="money_letter_reference_unique",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent")
+                | (models.Q(attempt__isnull=False, sent_on__isnull=False)
+                   & ~models.Q(reference="") & ~models.Q(pdf_key="")),
+                name="money_letter_sent_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="pre_debit_notice") | models.Q(scheduled__isnull=False),
+                name="money_letter_pre_debit_names_debit",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["payment_confirmation", "returned_payment"])
+                | models.Q(payment__isnull=False),
+                name="money_letter_payment_letter_names_payment",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["account", "kind"], name="money_letter_account_idx"),
+            models.Index(
+                fields=["scheduled"], condition=models.Q(scheduled__isnull=False),
+                name="money_letter_scheduled_idx",
+            ),
+            models.Index(
+                fields=["payment"], condition=models.Q(payment__isnull=False),
+                name="money_letter_payment_idx",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference or self.subject} ({self.status})"

@@ -79,7 +79,9 @@ def accounts_needing_notice(*, as_of: date) -> list[int]:
     )  # fmt: skip
 
 
-def _mailing_address(account_id: int, as_of: date) -> tuple[str, tuple[str, ...]] | None:
+def mailing_address(account_id: int, as_of: date) -> tuple[str, tuple[str, ...]] | None:
+    """The primary consumer's name and the lines of their mailing address in use on a day
+    (known bad and ended addresses left out); None without one. Every letter is sent here."""
     link = (
         AccountParty.objects.filter(account_id=account_id, role="primary")
         .select_related("party")
@@ -103,7 +105,7 @@ def _mailing_address(account_id: int, as_of: date) -> tuple[str, tuple[str, ...]
 
 def build_notice(account: Account, *, as_of: date) -> core_validation.ValidationNotice | str:
     """The notice for an account on a day, or the reason none can be built."""
-    address = _mailing_address(account.pk, as_of)
+    address = mailing_address(account.pk, as_of)
     if address is None:
         return "no_mailing_address"
     name, lines = address

@@ -11,8 +11,8 @@ channel and outcome) and destroys what identifies a person: the names, SSN and b
 parties whose every debt has expired (encrypted values, last four digits and blind indexes
 alike), their contact points and bank accounts, free text written about them (attempt notes,
 dispute descriptions and answers, complaint texts, hold reasons), the debt's original account
-number, its notices and documents in the store, and placement files once every account they
-placed is purged.
+number, its notices, letters and documents in the store, and placement files once every account
+they placed is purged.
 A party still owing on another debt keeps its data. Running it again changes nothing.
 """
 
@@ -31,7 +31,12 @@ from arrears.core.compliance.retention import add_years, expired, last_activity
 from arrears.core.ports import DocumentStore
 from arrears.data.accounts.models import Account, AccountParty, AccountStatus, Hold, Placement
 from arrears.data.cases.models import Complaint, Dispute, Document
-from arrears.data.contacts.models import ContactAttempt, ContactRestriction, ValidationNotice
+from arrears.data.contacts.models import (
+    ContactAttempt,
+    ContactRestriction,
+    MoneyLetter,
+    ValidationNotice,
+)
 from arrears.data.ledger.models import Entry
 from arrears.data.parties.models import BankAccount, ContactPoint, Party, PartyLinkReview
 from arrears.services.common import Actor, audit_record
@@ -138,9 +143,7 @@ def retention_purge(
     report.parties_kept_for_other_debts = len(linked & kept)
     report.contact_points = ContactPoint.objects.filter(party_id__in=parties).count()
     report.bank_accounts = BankAccount.objects.filter(party_id__in=parties).count()
-    notices = list(
-        ValidationNotice.objects.filter(account_id__in=accounts).values_list("html_key", "pdf_key")
-    )
+    notices = _letter_keys(accounts)
     report.documents = sum(1 for pair in notices for key in pair if key and store.exists(key))
     report.documents += Document.objects.filter(account_id__in=accounts, purged=False).count()
     if dry_run:
@@ -155,12 +158,20 @@ def retention_purge(
     return report
 
 
+def _letter_keys(account_ids: list[int]) -> list[tuple[str, str]]:
+    """The stored documents of the accounts' validation notices and money letters."""
+    return [
+        *ValidationNotice.objects.filter(account_id__in=account_ids).values_list(
+            "html_key", "pdf_key"
+        ),
+        *MoneyLetter.objects.filter(account_id__in=account_ids).values_list("html_key", "pdf_key"),
+    ]
+
+
 def _purge_accounts(
     ids: list[int], *, as_of: date, actor: Actor, now: datetime, store: DocumentStore
 ) -> None:
-    for html_key, pdf_key in ValidationNotice.objects.filter(account_id__in=ids).values_list(
-        "html_key", "pdf_key"
-    ):
+    for html_key, pdf_key in _letter_keys(ids):
         for key in (html_key, pdf_key):
             if key:
                 store.delete(key)  # before the rows: a crash leaves nothing readable behind
