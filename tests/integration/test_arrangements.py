@@ -427,3 +427,33 @@ def test_statements_are_kept_one_per_taking(acme, casey):  # type: ignore[no-unt
         income_expenditure_record(account_id=account.pk, statement=statement(), actor=casey,
                                   now=NOW + timedelta(minutes=1))  # fmt: skip
     assert IncomeExpenditure.objects.filter(account=account).count() == 2
+
+
+# -- confirmations in writing -----------------------------------------------------------------
+
+
+def test_each_active_arrangement_is_confirmed_in_writing_once(acme, casey):  # type: ignore[no-untyped-def]
+    from arrears.data.contacts.models import MoneyLetter
+    from arrears.services.arrangements.letters import arrangement_letters_send
+    from arrears.services.common import document_store
+    from tests.factories import make_new_yorker
+
+    housed = make_new_yorker(acme, principal=90_000)
+    homeless = make_account(acme, principal=90_000)
+    for account in (housed, homeless):
+        plan_create(account_id=account.pk, actor=casey, now=NOW,
+                    terms=PlanTerms(frequency="monthly", first_due=date(2026, 12, 1), count=3))  # fmt: skip
+    report = arrangement_letters_send(as_of=TODAY, actor=SYSTEM, now=NOW)
+    assert (report.candidates, report.sent, report.blocked) == (2, 1, 0)
+    assert [p["arrangement"] for p in report.problems] == [
+        Arrangement.objects.get(account=homeless).pk
+    ]
+    plan = Arrangement.objects.get(account=housed)
+    letter = MoneyLetter.objects.get(subject=f"arrangement:{plan.pk}")
+    assert plan.letter == letter.reference != ""
+    html = document_store().get(letter.html_key).decode("utf-8")
+    for text in ("December 1, 2026", "January 1, 2027", "February 1, 2027", "$300.00"):
+        assert text in html, text
+    again = arrangement_letters_send(as_of=TODAY, actor=SYSTEM, now=NOW)
+    assert (again.candidates, again.sent) == (1, 0)  # only the one without an address waits
+    assert MoneyLetter.objects.count() == 1
