@@ -172,6 +172,12 @@ class TestLoadDemo:
         assert Dispute.objects.count() == report["disputes"] == 2  # one in 30 of 60 accounts
         assert not ContactAttempt.objects.filter(direction="outbound", allowed=False).exists()
         assert Contactability.objects.count() == 60 * 4
+        from arrears.data.arrangements.models import ApprovalRequest, Arrangement
+
+        assert (report["plans"], report["approvals_waiting"]) == (1, 1)
+        assert sorted(Arrangement.objects.values_list("kind", "status")) == [
+            ("plan", "active"), ("settlement", "pending")]  # fmt: skip
+        assert ApprovalRequest.objects.get().requested_by.username == "collector"
         assert arrears("load-demo", "--accounts", "60") == {"loaded": False}
         assert ContactAttempt.objects.count() == attempts
         from arrears.data.users.models import User

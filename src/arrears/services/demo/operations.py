@@ -22,11 +22,24 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from arrears.core.arrangements import (
+    ExpenseCategory,
+    ExpenseLine,
+    Household,
+    IncomeCategory,
+    IncomeExpenditure,
+    IncomeLine,
+    LineFrequency,
+)
 from arrears.core.synthetic import generate_placements
 from arrears.data.accounts.models import Account, AccountStatus, Hold
+from arrears.data.arrangements.models import AuthorityLimit, ClientPlanRules
 from arrears.data.clients.models import Client, ClientKind, InterestPolicy
 from arrears.data.users.models import Role, User
+from arrears.data.work.models import Lease, Promise
 from arrears.services.accounts.access import clients_grant
+from arrears.services.arrangements.plans import PlanTerms, income_expenditure_record, plan_create
+from arrears.services.arrangements.settlements import SettlementTerms, settlement_offer
 from arrears.services.clients.operations import client_add
 from arrears.services.common import Actor, document_store, letter_renderer
 from arrears.services.compliance.disputes import dispute_record
@@ -105,6 +118,8 @@ class DemoReport:
     promises: int = 0
     promises_kept: int = 0
     promises_broken: int = 0
+    plans: int = 0
+    approvals_waiting: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -203,7 +218,64 @@ def demo_load(
     contactability_refresh(Account.objects.order_by("id").values_list("id", flat=True), at=now)
     report.queues = _add_queues(now=now, actor=actor)
     _add_floor(report, today=today, now=now, seed=seed, actor=actor)
+    _add_arrangements(report, today=today, now=now, seed=seed)
     return report
+
+
+# Who may agree what alone in the demo (ADR 23): collectors 20 % off and at most $500.00
+# forgiven, supervisors 50 %; corrections up to $50.00, $2,500.00 and $1,000.00.
+DEMO_AUTHORITY = (
+    (Role.COLLECTOR, 200_000, 50_000, 5_000),
+    (Role.SUPERVISOR, 500_000, None, 250_000),
+    (Role.ACCOUNTANT, 0, 0, 100_000),
+)
+
+
+def _add_arrangements(report: DemoReport, *, today: date, now: datetime, seed: int) -> None:
+    """Authority limits and each client's plan rules; a plan the demo collector set up from an
+    income and expenditure statement, and a settlement beyond the collector's authority waiting
+    in the approvals queue for the demo supervisor."""
+    for role, discount, forgiven, adjustment in DEMO_AUTHORITY:
+        AuthorityLimit.objects.get_or_create(
+            role=role, client=None,
+            defaults={"max_discount_ppm": discount, "max_forgiven_minor": forgiven,
+                      "max_adjustment_minor": adjustment},
+        )  # fmt: skip
+    for client in Client.objects.all():
+        ClientPlanRules.objects.get_or_create(
+            client=client, defaults={"min_payment_minor": 2_500, "max_term_months": 18}
+        )
+    rng = random.Random(seed + 3)
+    casey = User.objects.get(username="collector")
+    me = Actor(label=casey.username, user_id=casey.pk)
+    free = list(
+        Account.objects.filter(status=AccountStatus.ACTIVE, balance_minor__range=(60_000, 400_000))
+        .exclude(pk__in=Hold.objects.values("account_id"))
+        .exclude(pk__in=Lease.objects.values("account_id"))
+        .exclude(pk__in=Promise.objects.values("account_id"))
+        .order_by("id").values_list("pk", flat=True)[:200]
+    )  # fmt: skip
+    planned, settling = rng.sample(free, k=2)
+    statement = IncomeExpenditure(
+        household=Household(adults=2, children=1),
+        incomes=(IncomeLine(IncomeCategory.WAGES, 145_000, LineFrequency.BIWEEKLY),
+                 IncomeLine(IncomeCategory.BENEFITS, 30_000)),
+        expenses=(ExpenseLine(ExpenseCategory.HOUSING, 165_000),
+                  ExpenseLine(ExpenseCategory.FOOD, 70_000),
+                  ExpenseLine(ExpenseCategory.UTILITIES, 32_000),
+                  ExpenseLine(ExpenseCategory.TRANSPORT, 45_000),
+                  ExpenseLine(ExpenseCategory.CHILDCARE, 20_000)),
+    )  # fmt: skip
+    taken = income_expenditure_record(account_id=planned, statement=statement, actor=me, now=now)
+    plan_create(account_id=planned, actor=me, now=now,
+                terms=PlanTerms(frequency="monthly", first_due=today + timedelta(days=7),
+                                statement_id=taken.pk, note="agreed on the phone"))  # fmt: skip
+    report.plans = 1
+    settlement_offer(account_id=settling, actor=me, now=now,
+                     terms=SettlementTerms(first_due=today + timedelta(days=10),
+                                           percent_ppm=550_000, count=2,
+                                           note="lost a job in October; family can lend half"))  # fmt: skip
+    report.approvals_waiting = 1
 
 
 def _add_queues(*, now: datetime, actor: Actor) -> int:
