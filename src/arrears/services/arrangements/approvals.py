@@ -114,7 +114,7 @@ def approval_decide(
     today = timezone.localdate(now)
     with transaction.atomic():
         request = (
-            ApprovalRequest.objects.select_for_update().select_related("arrangement")
+            ApprovalRequest.objects.select_for_update(of=("self",)).select_related("arrangement")
             .filter(pk=request_id).first()
         )  # fmt: skip
         if request is None:
