@@ -212,12 +212,15 @@ def _deliver(
     *,
     actor: Actor,
     now: datetime,
-    store: DocumentStore,
-    renderer: LetterRenderer,
+    store: DocumentStore | None = None,
+    renderer: LetterRenderer | None = None,
     out_dir: Path | None = None,
 ) -> LetterOutcome:
     """Send the letter unless it was sent: built and checked first (bad values are refused
-    whatever the rules say), then judged, then rendered, stored and recorded."""
+    whatever the rules say), then judged, then rendered, stored and recorded. Without a store
+    or renderer, those the settings name."""
+    store = store or document_store()
+    renderer = renderer or letter_renderer()
     sent = MoneyLetter.objects.filter(
         kind=job.kind, subject=job.subject, status=MoneyLetterStatus.SENT
     ).first()
@@ -410,8 +413,7 @@ def payment_confirmation_send(
              build=build,
              render=lambda r, letter: r.payment_confirmation_html(letter),
              payment_id=payment.pk),
-        actor=actor, now=now, store=store or document_store(),
-        renderer=renderer or letter_renderer(),
+        actor=actor, now=now, store=store, renderer=renderer,
     )  # fmt: skip
 
 
@@ -473,8 +475,7 @@ def returned_payment_notice_send(
              build=build,
              render=lambda r, letter: r.returned_payment_notice_html(letter),
              payment_id=payment.pk),
-        actor=actor, now=now, store=store or document_store(),
-        renderer=renderer or letter_renderer(),
+        actor=actor, now=now, store=store, renderer=renderer,
     )  # fmt: skip
 
 
@@ -548,8 +549,7 @@ def plan_confirmation_document(
              reference=_reference("PL", account.pk, subject), sent_on=_sent_on(now), at=now,
              build=build,
              render=lambda r, letter: r.plan_confirmation_html(letter)),
-        actor=actor, now=now, store=store or document_store(),
-        renderer=renderer or letter_renderer(),
+        actor=actor, now=now, store=store, renderer=renderer,
     )  # fmt: skip
 
 
@@ -588,8 +588,7 @@ def settlement_confirmation_document(
              reference=_reference("ST", account.pk, subject), sent_on=_sent_on(now), at=now,
              build=build,
              render=lambda r, letter: r.settlement_confirmation_html(letter)),
-        actor=actor, now=now, store=store or document_store(),
-        renderer=renderer or letter_renderer(),
+        actor=actor, now=now, store=store, renderer=renderer,
     )  # fmt: skip
 
 
