@@ -1,6 +1,7 @@
 """Arrangements as pure values: instalment schedules, plans sized from income and expenditure,
 settlements and the authority to agree them (ADR 21). Amounts are integer minor units."""
 
+from arrears.core.arrangements._numbers import money_text
 from arrears.core.arrangements.affordability import (
     ALL_FREQUENCIES,
     MAX_TERM_MONTHS,
@@ -85,6 +86,7 @@ __all__ = [
     "due_dates",
     "iter_due_dates",
     "max_instalments_within",
+    "money_text",
     "monthly_minor",
     "months_spanned",
     "nth_due_date",

@@ -44,7 +44,6 @@ from arrears.services.arrangements.plans import (
     income_expenditure_record,
     plan_create,
     plans_propose,
-    statement_of,
 )
 from arrears.services.arrangements.settlements import SettlementTerms, settlement_offer
 from arrears.services.common import Actor, ServiceError
@@ -343,7 +342,6 @@ def _plan_refused(
     proposals = None
     if statement_id is not None and isinstance(first_due, date):
         try:
-            statement_of(statement_id, view.account.pk)
             proposals = plans_propose(account_id=view.account.pk, statement_id=statement_id,
                                       first_due=first_due)  # fmt: skip
         except (ServiceError, core.ArrangementError):

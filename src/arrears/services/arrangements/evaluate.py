@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from arrears.core.arrangements import money_text
 from arrears.core.arrangements.tracking import InstalmentStatus, track
 from arrears.data.accounts.models import Account, AccountStatus
 from arrears.data.arrangements.models import (
@@ -47,10 +48,6 @@ class ArrangementsReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "as_of": self.as_of.isoformat()}
-
-
-def _money(minor: int) -> str:
-    return f"${minor / 100:,.2f}"
 
 
 def arrangements_evaluate(
@@ -130,8 +127,8 @@ def _complete(
     if arrangement.kind == ArrangementKind.SETTLEMENT and account.balance_minor > 0:
         balance_write_down(
             account_id=account.pk, kind="settlement", on=as_of, actor=actor, now=now,
-            reason=f"settlement {arrangement.pk} paid: {_money(arrangement.total_minor)} "
-            f"for {_money(arrangement.balance_minor)}",
+            reason=f"settlement {arrangement.pk} paid: {money_text(arrangement.total_minor, arrangement.currency)} "
+            f"for {money_text(arrangement.balance_minor, arrangement.currency)}",
         )  # fmt: skip
         report.settled += 1
     elif account.status == AccountStatus.ARRANGEMENT:
@@ -139,7 +136,7 @@ def _complete(
         account.status = AccountStatus.PAID if left <= 0 else AccountStatus.ACTIVE
         account.status_reason = (
             f"{arrangement.kind} {arrangement.pk} completed"
-            + (f"; {_money(left)} still owed" if left > 0 else "")
+            + (f"; {money_text(left, account.currency)} still owed" if left > 0 else "")
         )[:200]
         account.status_changed_on = completed_on
         account.save(update_fields=["status", "status_reason", "status_changed_on", "updated_at"])
@@ -151,7 +148,7 @@ def _break(
 ) -> None:  # fmt: skip
     missed = arrangement.instalments.filter(status=InstalmentState.BROKEN).first()
     what = (
-        f"the payment of {_money(missed.amount_minor)} due {missed.due_on.isoformat()} was missed"
+        f"the payment of {money_text(missed.amount_minor, arrangement.currency)} due {missed.due_on.isoformat()} was missed"
         if missed is not None else "a payment was missed"
     )  # fmt: skip
     end_arrangement(arrangement, ArrangementStatus.BROKEN, broken_on, what)

@@ -43,10 +43,6 @@ class ArrangementRefused(ServiceError):
     code = "arrangement_refused"
 
 
-def _money(minor: int) -> str:
-    return f"${minor / 100:,.2f}" if minor % 100 else f"${minor // 100:,}.00"
-
-
 def plan_rules_for(client_id: int) -> core.PlanRules:
     row = ClientPlanRules.objects.filter(client_id=client_id).first() or ClientPlanRules()
     return core.PlanRules(
@@ -158,8 +154,11 @@ def _frequency(value: str) -> core.Frequency:
 
 def _schedule(
     balance: int, terms: PlanTerms, frequency: core.Frequency,
-    proposals: core.Proposals | None,
+    proposals: core.Proposals | None, currency: str,
 ) -> tuple[core.Schedule, list[str]]:  # fmt: skip
+    def _money(minor: int) -> str:
+        return core.money_text(minor, currency)
+
     sentences: list[str] = []
     if terms.instalment_minor is not None and terms.count is not None:
         raise ArrangementRefused("give an instalment amount or a number of payments, not both",
@@ -206,7 +205,10 @@ def _schedule(
     return schedule, sentences
 
 
-def _check_rules(schedule: core.Schedule, rules: core.PlanRules) -> list[str]:
+def _check_rules(schedule: core.Schedule, rules: core.PlanRules, currency: str) -> list[str]:
+    def _money(minor: int) -> str:
+        return core.money_text(minor, currency)
+
     regular = schedule.instalment_minor
     if schedule.count > 1 and regular < rules.min_payment_minor:
         raise ArrangementRefused(
@@ -297,8 +299,10 @@ def plan_create(*, account_id: int, terms: PlanTerms, actor: Actor, now: datetim
             proposals = core.propose_plans(
                 statement, account.balance_minor, rules, terms.first_due, [frequency]
             )
-        schedule, sentences = _schedule(account.balance_minor, terms, frequency, proposals)
-        sentences.extend(_check_rules(schedule, rules))
+        schedule, sentences = _schedule(
+            account.balance_minor, terms, frequency, proposals, account.currency
+        )
+        sentences.extend(_check_rules(schedule, rules, account.currency))
         rationale: dict[str, object] = {
             "sentences": sentences,
             "rules": rules.as_dict(),

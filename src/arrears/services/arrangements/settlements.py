@@ -51,10 +51,6 @@ class SettlementTerms:
     note: str = ""
 
 
-def _money(minor: int) -> str:
-    return f"${minor / 100:,.2f}"
-
-
 def offer_for(balance_minor: int, terms: SettlementTerms) -> core.SettlementOffer:
     """The settlement the terms describe for a balance, or the refusal naming the field."""
     frequency = _frequency(terms.frequency)
@@ -72,7 +68,10 @@ def offer_for(balance_minor: int, terms: SettlementTerms) -> core.SettlementOffe
         raise ArrangementRefused(str(exc), field=field) from exc
 
 
-def _sentences(offer: core.SettlementOffer) -> list[str]:
+def _sentences(offer: core.SettlementOffer, currency: str) -> list[str]:
+    def _money(minor: int) -> str:
+        return core.money_text(minor, currency)
+
     schedule = offer.instalments
     assert schedule is not None
     how = (
@@ -125,7 +124,7 @@ def settlement_offer(
             status=ArrangementStatus.ACTIVE if within else ArrangementStatus.PENDING,
             schedule=offer.instalments, balance_minor=offer.balance_minor,
             forgiven_minor=offer.forgiven_minor, needs_1099c=offer.needs_1099c, today=today,
-            actor=actor, now=now, rationale={"sentences": _sentences(offer),
+            actor=actor, now=now, rationale={"sentences": _sentences(offer, account.currency),
                                              "offer": offer.as_dict()},
             authority=authority_record, note=terms.note, statement=None,
             authorization_id=terms.authorization_id,
