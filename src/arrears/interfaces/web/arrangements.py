@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from arrears.core import arrangements as core
 from arrears.core.ledger import Balances
-from arrears.core.money import Money
+from arrears.core.money import Money, format_minor
 from arrears.data.arrangements.models import ApprovalRequest, Arrangement, ArrangementStatus
 from arrears.data.users.models import Role, User
 from arrears.interfaces.web.access import account_view_or_404
@@ -329,9 +329,10 @@ def plan_agree(request: HttpRequest, account_id: int) -> HttpResponse:
         )  # fmt: skip
     except ServiceError as exc:
         return _plan_refused(request, view, data["statement"], data["first_due"], exc.message)
-    total = Money(Decimal(plan.total_minor) / 100, plan.currency)
-    messages.success(request, f"Plan agreed: {plan.instalments.count()} {plan.frequency} "
-                              f"payments, {total.amount:,.2f} in all.")  # fmt: skip
+    count = plan.instalments.count()
+    total = format_minor(plan.total_minor, plan.currency)
+    what = f"{count} {plan.frequency} payments" if count != 1 else "one payment"
+    messages.success(request, f"Plan agreed: {what}, {total} in all.")
     return redirect(reverse("account-page", args=[account_id]) + "#arrangements-card")
 
 
