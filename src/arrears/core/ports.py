@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from arrears.core.cards import ChargeRequest, ChargeResult, RefundRequest, RefundResult
     from arrears.core.compliance.validation import ValidationNotice, VerificationLetter
     from arrears.core.letters import (
+        BrokenNotice,
         PaymentConfirmation,
         PlanConfirmation,
         PreDebitNotice,
@@ -48,6 +49,8 @@ class LetterRenderer(Protocol):
     def plan_confirmation_html(self, letter: PlanConfirmation) -> str: ...
 
     def settlement_confirmation_html(self, letter: SettlementConfirmation) -> str: ...
+
+    def broken_notice_html(self, letter: BrokenNotice) -> str: ...
 
     def pdf(self, html: str) -> bytes: ...
 

@@ -19,6 +19,7 @@ from arrears.core.letters import (
     PaymentConfirmation,
     PreDebitNotice,
     ReturnedPaymentNotice,
+    broken_notice,
     plan_confirmation,
     settlement_confirmation,
 )
@@ -247,3 +248,23 @@ def test_further_wording_the_rules_require_is_printed(renderer: LetterRenderer) 
     assert_prints(renderer, renderer.payment_confirmation_html(letter),
                   "The law limits how long you can be sued on a debt.",
                   "Balance after this payment $0.00")  # fmt: skip
+
+
+def test_a_broken_promise_notice_asks_the_consumer_to_call_and_threatens_nothing(
+    renderer: LetterRenderer,
+) -> None:
+    letter = broken_notice(
+        head=head("BP-42-1", date(2026, 12, 5)), kind="promise", agreed_on=date(2026, 11, 23),
+        missed_on=date(2026, 11, 30), missed_minor=20_000, received_minor=0,
+        ended_on=date(2026, 12, 4), balance_minor=45_000,
+    )  # fmt: skip
+    html = renderer.broken_notice_html(letter)
+    text = assert_prints(
+        renderer, html, "We did not receive the payment you promised",
+        "On November 23, 2026 you told us you would pay $200.00 by November 30, 2026. We did "
+        "not receive that payment by its due date.",
+        "Balance owed on December 5, 2026 $450.00",
+        "If you have already paid, please call us so that we can find your payment.",
+        DEBT_COLLECTOR_LINE,
+    )  # fmt: skip
+    assert "received" not in text.split("by its due date.")[1].split("Balance")[0]

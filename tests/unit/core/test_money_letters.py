@@ -19,12 +19,14 @@ from arrears.core.compliance import CollectorKind
 from arrears.core.compliance.validation import NoticeError, Party
 from arrears.core.letters import (
     Applied,
+    BrokenKind,
     Instalment,
     LetterHead,
     MoneyLetterError,
     PaymentConfirmation,
     PreDebitNotice,
     ReturnedPaymentNotice,
+    broken_notice,
     check_pre_debit_send_date,
     in_pre_debit_window,
     last_business_day_before,
@@ -307,3 +309,40 @@ class TestSettlementConfirmation:
     def test_refuses(self, amount: int, rows, message: str) -> None:  # type: ignore[no-untyped-def]
         with pytest.raises(MoneyLetterError, match=message):
             self.settlement(amount, rows)
+
+
+class TestBrokenNotice:
+    def notice(self, kind: str = "plan", **changes: object):  # type: ignore[no-untyped-def]
+        values: dict[str, object] = {
+            "head": head(), "kind": kind, "agreed_on": date(2026, 10, 1),
+            "missed_on": date(2026, 11, 1), "missed_minor": 40_000, "received_minor": 40_000,
+            "ended_on": date(2026, 11, 4), "balance_minor": 80_000, "grace_days": 3,
+        }  # fmt: skip
+        values.update(changes)
+        return broken_notice(**values)  # type: ignore[arg-type]
+
+    def test_is_built_from_plain_values_and_names_the_balance_as_its_amount(self) -> None:
+        letter = self.notice("settlement", settlement_minor=90_000)
+        assert (letter.kind, letter.missed, letter.received, letter.amount) == (
+            BrokenKind.SETTLEMENT, Instalment(date(2026, 11, 1), usd(40_000)), usd(40_000),
+            usd(80_000))  # fmt: skip
+        assert letter.settlement_amount == usd(90_000)
+
+    @pytest.mark.parametrize(
+        ("changes", "message"),
+        [
+            ({"kind": "loan"}, "kind is one of promise, plan, settlement, not 'loan'"),
+            ({"kind": "settlement"}, "names the amount that was agreed"),
+            ({"settlement_minor": 90_000}, "a plan has no settlement amount"),
+            ({"balance_minor": 0}, "the balance owed must be more than zero"),
+            ({"received_minor": -1}, "the amount received must not be negative"),
+            ({"missed_on": date(2026, 9, 30)}, r"is due before the agreement \(2026-10-01\)"),
+            ({"ended_on": date(2026, 10, 31)}, "ended .* before the missed payment was due"),
+            ({"ended_on": date(2026, 11, 24)}, "sent on or after the day it ended"),
+            ({"missed_minor": 400.0}, "missed_minor must be int minor units"),
+        ],
+    )  # fmt: skip
+    def test_refuses(self, changes: dict[str, object], message: str) -> None:
+        with pytest.raises(MoneyLetterError, match=message):
+            self.notice(**changes)
+

@@ -8,6 +8,7 @@ from pathlib import Path
 from arrears.adapters.documents import html_to_pdf, template_environment
 from arrears.core.compliance.validation import ValidationNotice, VerificationLetter
 from arrears.core.letters import (
+    BrokenNotice,
     PaymentConfirmation,
     PlanConfirmation,
     PreDebitNotice,
@@ -45,7 +46,8 @@ class LetterRenderer:
         | PreDebitNotice
         | ReturnedPaymentNotice
         | PlanConfirmation
-        | SettlementConfirmation,
+        | SettlementConfirmation
+        | BrokenNotice,
     ) -> str:
         return self.env.get_template(template).render(letter=letter, h=letter.head)
 
@@ -63,6 +65,9 @@ class LetterRenderer:
 
     def settlement_confirmation_html(self, letter: SettlementConfirmation) -> str:
         return self._money_letter("settlement_confirmation.html", letter)
+
+    def broken_notice_html(self, letter: BrokenNotice) -> str:
+        return self._money_letter("broken_notice.html", letter)
 
     def pdf(self, html: str) -> bytes:
         return html_to_pdf(html, TEMPLATES)

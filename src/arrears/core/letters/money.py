@@ -23,6 +23,9 @@ batch job's question).
 A settlement letter mentions the IRS only when at least $600 is forgiven (the Form 1099-C
 threshold, 26 CFR 1.6050P-1), and then says the amount *may* be reported.
 
+A ``BrokenNotice`` tells the consumer that a promise to pay, a plan or a settlement was not
+kept: the payment that did not come, what was received, and the balance owed now.
+
 Amounts are ``Money`` in one currency per letter; the builders ``plan_confirmation`` and
 ``settlement_confirmation`` take plain values (integer minor units and ``(due_on,
 amount_minor)`` pairs) for callers that have no ``Money`` at hand.
@@ -33,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from itertools import pairwise
 
 from arrears.core.arrangements import IRS_1099C_THRESHOLD_MINOR, Frequency
@@ -563,4 +567,116 @@ def settlement_confirmation(
         amount=Money.from_minor(amount_minor, currency),
         instalments=instalments_from(instalments, currency), grace_days=grace_days,
         payment_method=payment_method, validation_period_ends_on=validation_period_ends_on,
+    )  # fmt: skip
+
+
+# --- broken promises, plans and settlements -------------------------------------------------------
+
+
+class BrokenKind(StrEnum):
+    """What the consumer agreed to and did not keep."""
+
+    PROMISE = "promise"
+    PLAN = "plan"
+    SETTLEMENT = "settlement"
+
+
+@dataclass(frozen=True)
+class BrokenNotice:
+    """The notice that a promise to pay, a plan or a settlement was not kept: what was agreed,
+    the payment that did not come (``missed``: its due day and amount), what was received under
+    it, the day it ended, and the balance owed now. A broken settlement's reduced amount no
+    longer applies, so the letter says what was offered and that the balance is owed again.
+
+    It invites the consumer to call, to set up a new arrangement or to say where a payment is;
+    it threatens nothing and adds no charge. While the validation period runs, it says the
+    consumer's rights are unchanged, as the confirmations do."""
+
+    head: LetterHead
+    kind: BrokenKind
+    agreed_on: date
+    missed: Instalment
+    received: Money  # paid under the arrangement since it was agreed
+    ended_on: date
+    balance: Money  # owed now
+    grace_days: int = 0
+    settlement_amount: Money | None = None  # a settlement's agreed amount
+    validation_period_ends_on: date | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "kind", BrokenKind(self.kind))
+        except ValueError as exc:
+            known = ", ".join(k.value for k in BrokenKind)
+            raise MoneyLetterError(f"kind is one of {known}, not {self.kind!r}") from exc
+        if not isinstance(self.missed, Instalment):
+            raise MoneyLetterError("the missed payment is an Instalment")
+        _not_negative(self.received, "the amount received")
+        _positive(self.balance, "the balance owed")
+        _one_currency(self.missed.amount, self.received, self.balance, self.settlement_amount)
+        _grace(self.grace_days)
+        if self.kind is BrokenKind.SETTLEMENT:
+            if self.settlement_amount is None:
+                raise MoneyLetterError("a broken settlement names the amount that was agreed")
+            _positive(self.settlement_amount, "the settlement amount")
+        elif self.settlement_amount is not None:
+            raise MoneyLetterError(f"a {self.kind.value} has no settlement amount")
+        if self.missed.due_on < self.agreed_on:
+            raise MoneyLetterError(
+                f"the missed payment ({self.missed.due_on.isoformat()}) is due before the "
+                f"agreement ({self.agreed_on.isoformat()})"
+            )
+        if self.ended_on < self.missed.due_on:
+            raise MoneyLetterError(
+                f"it ended ({self.ended_on.isoformat()}) before the missed payment was due "
+                f"({self.missed.due_on.isoformat()})"
+            )
+        if self.head.sent_on < self.ended_on:
+            raise MoneyLetterError("the notice is sent on or after the day it ended")
+
+    @property
+    def amount(self) -> Money:
+        """The letter's main amount: the balance owed now."""
+        return self.balance
+
+    @property
+    def validation_period_running(self) -> bool:
+        ends = self.validation_period_ends_on
+        return ends is not None and ends >= self.head.sent_on
+
+
+def broken_notice(
+    *,
+    head: LetterHead,
+    kind: str,
+    agreed_on: date,
+    missed_on: date,
+    missed_minor: int,
+    received_minor: int,
+    ended_on: date,
+    balance_minor: int,
+    currency: str = "USD",
+    grace_days: int = 0,
+    settlement_minor: int | None = None,
+    validation_period_ends_on: date | None = None,
+) -> BrokenNotice:
+    """A broken-arrangement notice from plain values (integer minor units)."""
+    for name, value in (("missed_minor", missed_minor), ("received_minor", received_minor),
+                        ("balance_minor", balance_minor)):  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise MoneyLetterError(f"{name} must be int minor units, not {value!r}")
+    if settlement_minor is not None and (
+        isinstance(settlement_minor, bool) or not isinstance(settlement_minor, int)
+    ):
+        raise MoneyLetterError(
+            f"settlement_minor must be int minor units, not {settlement_minor!r}"
+        )
+    return BrokenNotice(
+        head=head, kind=kind,  # type: ignore[arg-type]
+        agreed_on=agreed_on, missed=Instalment(missed_on, Money.from_minor(missed_minor, currency)),
+        received=Money.from_minor(received_minor, currency), ended_on=ended_on,
+        balance=Money.from_minor(balance_minor, currency), grace_days=grace_days,
+        settlement_amount=None if settlement_minor is None
+        else Money.from_minor(settlement_minor, currency),
+        validation_period_ends_on=validation_period_ends_on,
     )  # fmt: skip

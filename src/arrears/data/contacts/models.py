@@ -259,6 +259,7 @@ class MoneyLetterKind(models.TextChoices):
     RETURNED_PAYMENT = "returned_payment", "Returned payment notice"
     PLAN_CONFIRMATION = "plan_confirmation", "Payment plan confirmation"
     SETTLEMENT_CONFIRMATION = "settlement_confirmation", "Settlement confirmation"
+    BROKEN_NOTICE = "broken_notice", "Notice of a broken promise, plan or settlement"
 
 
 class MoneyLetterStatus(models.TextChoices):

@@ -44,6 +44,7 @@ from arrears.core.compliance.validation import Party, mask_account_number
 from arrears.core.formats.ach_returns import return_reason
 from arrears.core.letters import (
     Applied,
+    BrokenNotice,
     LetterHead,
     MoneyLetterError,
     PaymentConfirmation,
@@ -87,6 +88,7 @@ Letter = (
     | ReturnedPaymentNotice
     | PlanConfirmation
     | SettlementConfirmation
+    | BrokenNotice
 )
 
 # The letters' own wording meets this rule (the debt-collector line at their foot); any other
@@ -165,6 +167,9 @@ class _Job:
     render: Callable[[LetterRenderer, Any], str]
     payment_id: int | None = None
     scheduled_id: int | None = None
+    # A letter about money the consumer paid or agreed is transactional; one that asks for
+    # payment (the notice of a broken arrangement) is a collection letter.
+    purpose: Purpose = Purpose.TRANSACTIONAL
 
 
 def _outcome(row: MoneyLetter, *, created: bool) -> LetterOutcome:
@@ -234,7 +239,7 @@ def _deliver(
         raise LetterRefused(str(exc)) from exc
     decision = evaluate(
         packs_in_force(), snap,
-        ContactRequest(channel=Channel.LETTER, at=job.at, purpose=Purpose.TRANSACTIONAL),
+        ContactRequest(channel=Channel.LETTER, at=job.at, purpose=job.purpose),
     )  # fmt: skip
     amount = _amount_minor(letter)
     if not decision.allowed:
@@ -274,7 +279,7 @@ def _record_sent(
             return row, False
         attempt = contact_attempt_record(
             account_id=job.account.pk, channel="letter", direction="outbound", outcome="sent",
-            at=job.at, actor=actor, now=max(now, job.at), purpose=Purpose.TRANSACTIONAL.value,
+            at=job.at, actor=actor, now=max(now, job.at), purpose=job.purpose.value,
             source=SOURCE, key=f"letter:{job.reference}",
         ).attempt  # fmt: skip
         values: dict[str, Any] = {

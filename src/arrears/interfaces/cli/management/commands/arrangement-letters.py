@@ -11,7 +11,8 @@ from arrears.services.common import Actor
 
 class Command(ArrearsCommand):
     help = (
-        "Confirm every active plan and settlement in writing that has no confirmation yet, "
+        "Confirm every active plan and settlement in writing that has no confirmation yet, and "
+        "tell the consumer of every promise, plan or settlement broken in the last 30 days, "
         "through the rules like any letter (the day's letter run; safe to repeat)."
     )
 
@@ -26,5 +27,8 @@ class Command(ArrearsCommand):
             report.as_dict(),
             f"Arrangement letters as of {report.as_of}: {report.candidates} waiting, "
             f"{report.sent} sent, {report.blocked} blocked by the rules, "
-            f"{len(report.problems)} could not be built.",
+            f"{len(report.problems)} could not be built; broken notices: "
+            f"{report.notices_candidates} due, {report.notices_sent} sent, "
+            f"{report.notices_blocked} blocked, {sum(report.notices_skipped.values())} not "
+            "needed any more.",
         )
