@@ -33,6 +33,7 @@ from arrears.services.letters.money import (
     settlement_confirmation_document,
 )
 from arrears.services.payments.posting import payment_post
+from arrears.services.payments.origination import ach_originate
 from arrears.services.payments.returns import ach_returns, ach_settle, payment_return
 from tests.factories import NOW, make_account, make_client
 from tests.integration.test_ach_origination import authorize, schedule
@@ -357,6 +358,51 @@ class TestPreDebitNotices:
 
 
 PLAN = [(date(2026, 12, 1), 34_168), (date(2027, 1, 1), 34_166), (date(2027, 2, 1), 34_166)]
+
+
+class TestOriginationWaitsForTheNotice:
+    """A debit post-dated by more than five days is made only after its notice went out 3 to 10
+    business days before the day it is made (15 U.S.C. 1692f(2))."""
+
+    def test_a_post_dated_debit_without_its_notice_is_held_and_the_near_one_goes(
+        self, tmp_path
+    ) -> None:
+        debits = _debits(_account())
+
+        report = ach_originate(effective=date(2026, 11, 30), out=tmp_path / "a.ach", actor=ACTOR,
+                               now=NOW)  # fmt: skip
+
+        assert (report.entries, report.held) == (
+            1, {"no notice sent before the post-dated debit": 1})  # fmt: skip
+        statuses = dict(ScheduledPayment.objects.values_list("pk", "status"))
+        assert (statuses[debits["too_late"]], statuses[debits["first"]]) == ("originated", "held")
+        assert ScheduledPayment.objects.get(pk=debits["first"]).status_reason == (
+            "no notice sent before the post-dated debit"
+        )
+
+    def test_a_noticed_debit_goes_in_its_window_and_is_held_when_made_after_it(
+        self, tmp_path
+    ) -> None:
+        debits = _debits(_account())
+        assert pre_debit_notices_send(as_of=AS_OF, actor=ACTOR, now=NOW).sent == 3
+
+        monday = ach_originate(effective=date(2026, 11, 30), out=tmp_path / "a.ach", actor=ACTOR,
+                               now=NOW)  # fmt: skip
+        # Thursday 10 December is the 11th business day after the notices of Tuesday 24 November.
+        late = ach_originate(effective=date(2026, 12, 10), out=tmp_path / "b.ach", actor=ACTOR,
+                             now=NOW)  # fmt: skip
+
+        assert (monday.entries, monday.held) == (2, {})
+        assert (late.entries, late.held) == (0, {
+            "no notice sent before the post-dated debit": 1,
+            "notice not sent 3 to 10 business days before the debit": 2,
+        })  # fmt: skip
+        held = dict(ScheduledPayment.objects.filter(status="held").values_list("pk", "status_reason"))
+        assert held == {
+            debits["saturday"]: "notice not sent 3 to 10 business days before the debit",
+            debits["last"]: "notice not sent 3 to 10 business days before the debit",
+            debits["not_yet"]: "no notice sent before the post-dated debit",
+        }
 
 
 class TestPlanConfirmation:

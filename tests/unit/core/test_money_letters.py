@@ -32,6 +32,7 @@ from arrears.core.letters import (
     last_business_day_before,
     plan_confirmation,
     pre_debit_debit_window,
+    pre_debit_notice_problem,
     pre_debit_send_window,
     settlement_confirmation,
 )
@@ -346,3 +347,23 @@ class TestBrokenNotice:
         with pytest.raises(MoneyLetterError, match=message):
             self.notice(**changes)
 
+
+class TestWhenADebitNeedsItsNotice:
+    @pytest.mark.parametrize(
+        ("due_on", "debit_on", "noticed_on", "problem"),
+        [
+            # Five days after it was given is not post-dated "by more than five days".
+            (date(2026, 11, 28), date(2026, 11, 30), None, ""),
+            (date(2026, 11, 29), date(2026, 11, 30), None,
+             "no notice sent before the post-dated debit"),
+            (date(2026, 12, 9), date(2026, 12, 9), date(2026, 11, 24), ""),  # 10th business day
+            (date(2026, 12, 9), date(2026, 12, 10), date(2026, 11, 24),
+             "notice not sent 3 to 10 business days before the debit"),  # the 11th
+            (date(2026, 12, 9), date(2026, 12, 9), date(2026, 12, 7),
+             "notice not sent 3 to 10 business days before the debit"),  # only 2 before
+        ],
+    )  # fmt: skip
+    def test_a_debit_post_dated_more_than_five_days_waits_for_a_notice_in_its_window(
+        self, due_on: date, debit_on: date, noticed_on: date | None, problem: str
+    ) -> None:
+        assert pre_debit_notice_problem(SENT, due_on, debit_on, noticed_on) == problem

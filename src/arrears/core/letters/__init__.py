@@ -4,6 +4,7 @@ notice and the dispute answers live with the rules that require them
 
 from arrears.core.letters.money import (
     DEBT_COLLECTOR_KINDS,
+    POSTDATED_AFTER_DAYS,
     PRE_DEBIT_MAX_BUSINESS_DAYS,
     PRE_DEBIT_MIN_BUSINESS_DAYS,
     Applied,
@@ -22,14 +23,17 @@ from arrears.core.letters.money import (
     in_pre_debit_window,
     instalments_from,
     last_business_day_before,
+    needs_pre_debit_notice,
     plan_confirmation,
     pre_debit_debit_window,
+    pre_debit_notice_problem,
     pre_debit_send_window,
     settlement_confirmation,
 )
 
 __all__ = [
     "DEBT_COLLECTOR_KINDS",
+    "POSTDATED_AFTER_DAYS",
     "PRE_DEBIT_MAX_BUSINESS_DAYS",
     "PRE_DEBIT_MIN_BUSINESS_DAYS",
     "Applied",
@@ -48,8 +52,10 @@ __all__ = [
     "in_pre_debit_window",
     "instalments_from",
     "last_business_day_before",
+    "needs_pre_debit_notice",
     "plan_confirmation",
     "pre_debit_debit_window",
+    "pre_debit_notice_problem",
     "pre_debit_send_window",
     "settlement_confirmation",
 ]

@@ -49,6 +49,9 @@ from arrears.core.time import Period, add_business_days, is_business_day
 #: a post-dated payment is deposited.
 PRE_DEBIT_MIN_BUSINESS_DAYS = 3
 PRE_DEBIT_MAX_BUSINESS_DAYS = 10
+#: The same section: the notice is owed for a payment "postdated by more than five days"
+#: (calendar days from the day the consumer gave it to the day it is due).
+POSTDATED_AFTER_DAYS = 5
 
 DEBT_COLLECTOR_KINDS = frozenset({CollectorKind.AGENCY, CollectorKind.DEBT_BUYER})
 _ONE_DAY = timedelta(days=1)
@@ -144,6 +147,26 @@ def check_pre_debit_send_date(sent_on: date, debit_on: date) -> None:
         f"it, from {window.start.isoformat()} to {(window.end - _ONE_DAY).isoformat()}, "
         f"not on {sent_on.isoformat()}"
     )
+
+
+def needs_pre_debit_notice(given_on: date, due_on: date) -> bool:
+    """True when a debit the consumer gave on ``given_on`` for ``due_on`` is post-dated by more
+    than five days, so it may be made only after a notice inside its window."""
+    return (due_on - given_on).days > POSTDATED_AFTER_DAYS
+
+
+def pre_debit_notice_problem(
+    given_on: date, due_on: date, debit_on: date, noticed_on: date | None
+) -> str:
+    """Why a debit may not be made on ``debit_on`` ("" when it may): a post-dated debit needs
+    its notice sent 3 to 10 business days before the day it is made."""
+    if not needs_pre_debit_notice(given_on, due_on):
+        return ""
+    if noticed_on is None:
+        return "no notice sent before the post-dated debit"
+    if not in_pre_debit_window(noticed_on, debit_on):
+        return "notice not sent 3 to 10 business days before the debit"
+    return ""
 
 
 def last_business_day_before(day: date) -> date:

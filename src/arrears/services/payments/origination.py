@@ -3,8 +3,10 @@
 
 An authorization is kept two years after it ends or is revoked (``keep_until``). A scheduled
 payment is collected only while its authorization stands, its account is open, its debt is not
-disputed and the account still owes the amount; otherwise it is held with the reason and no
-entry is sent. The file is written, under the same transaction that marks its payments
+disputed and the account still owes the amount, and, when it is post-dated by more than five
+days, once its notice went out 3 to 10 business days before the debit (15 U.S.C. 1692f(2);
+``arrears pre-debit-notices`` sends them); otherwise it is held with the reason and no entry is
+sent. The file is written, under the same transaction that marks its payments
 originated, before that transaction commits: a run that stops before the commit leaves them
 scheduled, and the next run writes the same file again (trace numbers come from the scheduled
 payments' ids), so nothing is ever debited twice.
@@ -32,8 +34,10 @@ from arrears.core.formats.nacha_writer import (
     OutgoingEntry,
     write_ach,
 )
+from arrears.core.letters import needs_pre_debit_notice, pre_debit_notice_problem
 from arrears.core.time import is_settlement_day, next_settlement_day
 from arrears.data.accounts.models import Account, AccountParty, Hold, HoldKind
+from arrears.data.contacts.models import MoneyLetter, MoneyLetterKind, MoneyLetterStatus
 from arrears.data.parties.models import BankAccount, PartyKind
 from arrears.data.payments.models import (
     AchAuthorization,
@@ -187,7 +191,7 @@ _DUE_COLUMNS = (
     "authorization__bank_account__party__first_name",
     "authorization__bank_account__party__middle_name",
     "authorization__bank_account__party__last_name",
-    "authorization__bank_account__party__suffix",
+    "authorization__bank_account__party__suffix", "due_on", "created_at",
 )  # fmt: skip
 
 
@@ -215,6 +219,8 @@ class _Due:
     middle_name: str
     last_name: str
     suffix: str
+    due_on: date
+    created_at: datetime
 
     @property
     def name(self) -> str:
@@ -243,6 +249,21 @@ class OriginationReport:
             "debit_total_minor": self.debit_total_minor, "entry_hash": self.entry_hash,
             "held": dict(sorted(self.held.items())),
         }  # fmt: skip
+
+
+def _notices_sent(ids: list[int]) -> dict[int, date]:
+    """The day each of these scheduled debits' notice was sent, for those that have one (found
+    by the letter's subject, which is indexed)."""
+    sent: dict[int, date] = {}
+    for start in range(0, len(ids), 5_000):
+        subjects = [f"scheduled:{i}" for i in ids[start : start + 5_000]]
+        for scheduled_id, sent_on in MoneyLetter.objects.filter(
+            kind=MoneyLetterKind.PRE_DEBIT_NOTICE, status=MoneyLetterStatus.SENT,
+            subject__in=subjects,
+        ).values_list("scheduled_id", "sent_on"):  # fmt: skip
+            if scheduled_id is not None and sent_on is not None:
+                sent[scheduled_id] = sent_on
+    return sent
 
 
 def ach_originate(
@@ -284,6 +305,14 @@ def ach_originate(
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=effective))
             .values_list("account_id", flat=True)
         )  # fmt: skip
+        # A retry after a funds return is the same payment presented again, announced by the
+        # notice of the return; the first presentment is the post-dated one.
+        postdated = {
+            d.id for d in due
+            if d.attempt == 1 and needs_pre_debit_notice(timezone.localdate(d.created_at),
+                                                         d.due_on)
+        }  # fmt: skip
+        noticed = _notices_sent(sorted(postdated))
         owed: dict[int, int] = {}
         by_batch: dict[tuple[str, bool], list[tuple[_Due, OutgoingEntry]]] = {}
         held: list[tuple[int, str, str]] = []
@@ -297,6 +326,12 @@ def ach_originate(
                 reason = f"account {d.account_status}"
             elif d.account_id in disputed:
                 reason = "debt disputed"
+            elif d.id in postdated and (
+                reason := pre_debit_notice_problem(
+                    timezone.localdate(d.created_at), d.due_on, effective, noticed.get(d.id)
+                )
+            ):
+                pass
             else:
                 left = owed.setdefault(d.account_id, d.balance_minor)
                 if left < d.amount_minor:
