@@ -200,3 +200,26 @@ def test_a_notice_is_refused_for_what_is_not_broken(acme, casey):  # type: ignor
     with pytest.raises(LetterRefused, match="is open, not broken"):
         broken_promise_notice_send(promise_id=promise.pk, actor=SYSTEM, now=NEXT_MORNING)
     assert not MoneyLetter.objects.exists()
+
+
+def test_a_broken_queue_holds_what_broke_lately_until_something_newer_is_agreed(acme, casey):  # type: ignore[no-untyped-def]
+    from arrears.core.work import parse_filters
+    from arrears.services.work.queues import matching_accounts
+
+    broke_plan, _ = broken_plan(acme, casey)  # ended 5 Jan
+    replanned, _ = broken_plan(acme, casey)
+    kept_going = make_new_yorker(acme, principal=50_000)
+    promise_record(account_id=kept_going.pk, amount_minor=20_000, due_on=date(2026, 11, 30),
+                   actor=casey, now=NOW)  # fmt: skip
+    assert promises_evaluate(as_of=date(2026, 12, 4), actor=SYSTEM, now=NOW).broken == 1
+    plan_create(account_id=replanned.pk, actor=casey, now=NEXT_MORNING,
+                terms=PlanTerms(frequency="monthly", first_due=date(2027, 2, 1), count=4))  # fmt: skip
+    spec = parse_filters({"broken_days": 7})
+
+    def held(day: date) -> set[int]:
+        at = datetime.combine(day, time(14), tzinfo=UTC)
+        return set(matching_accounts(spec, now=at).values_list("pk", flat=True))
+
+    assert held(date(2026, 12, 6)) == {kept_going.pk}  # its promise broke on 4 Dec
+    assert held(date(2027, 1, 6)) == {broke_plan.pk}  # the promise is old news; one replanned
+    assert held(date(2027, 1, 13)) == set()

@@ -47,6 +47,7 @@ def test_a_definition_reads_amounts_exactly_and_codes_in_capitals() -> None:
         ({"placed_days_min": 10, "placed_days_max": 5}, "placed_days_max"),
         ({"no_contact_days": True}, "no_contact_days"),
         ({"promise_due": "yes"}, "promise_due"),
+        ({"broken_days": -1}, "broken_days"),
         ({"clients": [1, 2]}, "clients"),
     ],
 )
@@ -77,6 +78,7 @@ def definitions(draw: st.DrawFn) -> QueueFilters:
         no_contact_days=draw(days),
         promise_due=draw(st.booleans()),
         callback_due=draw(st.booleans()),
+        broken_days=draw(days),
     )  # fmt: skip
 
 

@@ -64,6 +64,9 @@ class QueueFilters:
     no_contact_days: int | None = None  # not tried in the last N days (never tried counts)
     promise_due: bool = False  # an open promise due today or earlier
     callback_due: bool = False  # an open callback due now or earlier
+    # A promise, plan or settlement broken in the last N days (0: today), with nothing newer
+    # agreed since: no open promise and no standing arrangement.
+    broken_days: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The stored form: amounts as decimal text, lists as lists, defaults included."""
@@ -79,7 +82,7 @@ class QueueFilters:
 
 _KNOWN = {
     "clients", "statuses", "hold", "balance_min", "balance_max", "states", "placed_days_min",
-    "placed_days_max", "no_contact_days", "promise_due", "callback_due",
+    "placed_days_max", "no_contact_days", "promise_due", "callback_due", "broken_days",
 }  # fmt: skip
 
 
@@ -113,6 +116,7 @@ def parse_filters(raw: Mapping[str, Any]) -> QueueFilters:
         balance_max_minor=high, states=states, placed_days_min=days_min,
         placed_days_max=days_max, no_contact_days=_days(raw, "no_contact_days"),
         promise_due=_flag(raw, "promise_due"), callback_due=_flag(raw, "callback_due"),
+        broken_days=_days(raw, "broken_days"),
     )  # fmt: skip
 
 

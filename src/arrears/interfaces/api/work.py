@@ -60,7 +60,8 @@ class QueueIn(Schema):
         default_factory=dict,
         description="clients, statuses, hold (none, any or a kind), balance_min, balance_max "
         "(decimal text), states, placed_days_min, placed_days_max, no_contact_days, "
-        "promise_due, callback_due",
+        "promise_due, callback_due, broken_days (a promise or arrangement broken in the last "
+        "N days, nothing newer agreed)",
     )
     order: str = Field("balance_high", description="balance_high, balance_low, placed_oldest, "
                        "placed_newest, least_recent_contact, callback_due or promise_due")  # fmt: skip

@@ -279,9 +279,9 @@ def _add_arrangements(report: DemoReport, *, today: date, now: datetime, seed: i
 
 
 def _add_queues(*, now: datetime, actor: Actor) -> int:
-    """Three queues a team starts a day with, granted to the demo collector and built: every
-    workable account by balance, the Northbridge card book by age, and the collector's own
-    accounts (one in ten of the book is assigned to them)."""
+    """Four queues a team starts a day with, granted to the demo collector and built: every
+    workable account by balance, the Northbridge card book by age, the collector's own accounts
+    (one in ten of the book is assigned to them), and what broke in the last week."""
     members = ["collector"]
     queue_define(code="high-balance", name="High balances, all clients", filters={},
                  order="balance_high", mode="pooled", members=members, actor=actor, now=now)  # fmt: skip
@@ -291,6 +291,9 @@ def _add_queues(*, now: datetime, actor: Actor) -> int:
     queue_define(code="my-accounts", name="My accounts", filters={"hold": None},
                  order="least_recent_contact", mode="owned", members=members, actor=actor,
                  now=now)  # fmt: skip
+    queue_define(code="broken", name="Broken promises and plans, last 7 days",
+                 filters={"broken_days": 7}, order="balance_high", mode="pooled",
+                 members=members, actor=actor, now=now)  # fmt: skip
     owned = list(Account.objects.order_by("id").values_list("pk", flat=True))[::10]
     assignment_set(account_ids=owned, username="collector", actor=actor, now=now)
     return len(queue_build_all(now=now, actor=actor))

@@ -26,6 +26,7 @@ from arrears.core.work import (
     parse_filters,
 )
 from arrears.data.accounts.models import Account, AccountParty, Hold
+from arrears.data.arrangements.models import STANDING, Arrangement, ArrangementStatus
 from arrears.data.contacts.models import Contactability, ContactAttempt
 from arrears.data.parties.models import ContactPoint
 from arrears.data.users.models import User
@@ -149,6 +150,25 @@ def matching_accounts(spec: QueueFilters, *, now: datetime) -> QuerySet[Account]
     if spec.callback_due:
         rows = rows.filter(
             Exists(Callback.objects.filter(account=OuterRef("pk"), status="open", due_at__lte=now))
+        )
+    if spec.broken_days is not None:
+        broken_since = today - timedelta(days=spec.broken_days)
+        broken_promise = Promise.objects.filter(
+            account=OuterRef("pk"),
+            status="broken",
+            resolved_on__gte=broken_since,
+            resolved_on__lte=today,
+        )
+        broken_arrangement = Arrangement.objects.filter(
+            account=OuterRef("pk"),
+            status=ArrangementStatus.BROKEN,
+            ended_on__gte=broken_since,
+            ended_on__lte=today,
+        )
+        standing = Arrangement.objects.filter(account=OuterRef("pk"), status__in=STANDING)
+        open_promise = Promise.objects.filter(account=OuterRef("pk"), status="open")
+        rows = rows.filter(Exists(broken_promise) | Exists(broken_arrangement)).filter(
+            ~Exists(standing), ~Exists(open_promise)
         )
     return rows
 
