@@ -113,6 +113,16 @@ def test_only_debt_collectors_send_notices_and_only_with_an_address() -> None:
     assert not ValidationNotice.objects.filter(account=collector_without_address).exists()
 
 
+def test_an_account_under_a_plan_agreed_before_its_notice_still_gets_it() -> None:
+    under_plan = _account()
+    paid = _account()
+    type(under_plan).objects.filter(pk=under_plan.pk).update(status="arrangement")
+    type(paid).objects.filter(pk=paid.pk).update(status="paid")
+    report = _send()
+    assert (report.candidates, report.sent) == (1, 1)
+    assert ValidationNotice.objects.get().account_id == under_plan.pk
+
+
 def test_a_bankruptcy_stay_stops_the_notice_and_says_which_rule() -> None:
     account = _account()
     Hold.objects.create(account=account, kind="bankruptcy", starts_on=date(2025, 10, 1),

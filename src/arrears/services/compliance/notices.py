@@ -66,11 +66,14 @@ class NoticesReport:
 
 
 def accounts_needing_notice(*, as_of: date) -> list[int]:
-    """Active accounts of agencies and debt buyers with money owed and no notice standing."""
+    """Accounts of agencies and debt buyers being collected (active, or under an arrangement
+    agreed before the notice went out: the consumer is owed it all the same) with money owed
+    and no notice standing."""
     standing = ValidationNotice.objects.filter(account=OuterRef("pk"), status=NoticeStatus.SENT)
     return list(
         Account.objects.filter(
-            status=AccountStatus.ACTIVE, client__kind__in=COLLECTOR_KINDS, balance_minor__gt=0,
+            status__in=(AccountStatus.ACTIVE, AccountStatus.ARRANGEMENT),
+            client__kind__in=COLLECTOR_KINDS, balance_minor__gt=0,
             placed_on__lte=as_of,
         )
         .exclude(Exists(standing))
