@@ -256,6 +256,34 @@ def test_a_settlement_beyond_authority_waits_for_a_supervisor_who_approves_it(ac
         approval_decide(request_id=request.pk, approve=False, note="", actor=sam, now=NOW)
 
 
+def test_a_settlement_waiting_for_approval_is_not_debited_until_it_is_approved(  # type: ignore[no-untyped-def]
+    acme, casey, sam, tmp_path
+):
+    from arrears.data.payments.models import ScheduledPayment
+    from arrears.services.payments.origination import ach_originate
+    from tests.integration.test_ach_origination import authorize
+
+    account = make_account(acme, principal=300_000)
+    deal = settlement_offer(
+        account_id=account.pk, actor=casey, now=NOW,
+        terms=SettlementTerms(first_due=date(2026, 11, 25), amount_minor=180_000, count=1,
+                              authorization_id=authorize(account).pk),
+    )  # fmt: skip
+    assert deal.status == "pending"
+
+    waiting = ach_originate(effective=date(2026, 11, 25), out=tmp_path / "a.ach", actor=SYSTEM,
+                            now=NOW)  # fmt: skip
+    assert (waiting.entries, waiting.held, waiting.file) == (0, {}, None)
+    assert ScheduledPayment.objects.get().status == "scheduled"
+
+    request = ApprovalRequest.objects.get()
+    approval_decide(request_id=request.pk, approve=True, note="hardship", actor=sam, now=NOW)
+    approved = ach_originate(effective=date(2026, 11, 25), out=tmp_path / "b.ach", actor=SYSTEM,
+                             now=NOW)  # fmt: skip
+    assert (approved.entries, approved.debit_total_minor) == (1, 180_000)
+    assert ScheduledPayment.objects.get().status == "originated"
+
+
 def test_a_supervisor_cannot_approve_what_they_asked_for_themselves(acme, sam):  # type: ignore[no-untyped-def]
     account = make_account(acme, principal=100_000)
     settlement_offer(account_id=account.pk, actor=sam, now=NOW,

@@ -637,6 +637,8 @@ def _unnoticed(due_from: date, due_before: date) -> list[ScheduledPayment]:
             status=ScheduledStatus.SCHEDULED, due_on__gte=due_from, due_on__lt=due_before
         )
         .exclude(Exists(noticed))
+        # A settlement waiting for approval is not collected, so its debits are not announced.
+        .exclude(instalment__arrangement__status="pending")
         .order_by("due_on", "id")
     )
 

@@ -37,6 +37,7 @@ from arrears.core.formats.nacha_writer import (
 from arrears.core.letters import needs_pre_debit_notice, pre_debit_notice_problem
 from arrears.core.time import is_settlement_day, next_settlement_day
 from arrears.data.accounts.models import Account, AccountParty, Hold, HoldKind
+from arrears.data.arrangements.models import ArrangementStatus
 from arrears.data.contacts.models import MoneyLetter, MoneyLetterKind, MoneyLetterStatus
 from arrears.data.parties.models import BankAccount, PartyKind
 from arrears.data.payments.models import (
@@ -192,6 +193,7 @@ _DUE_COLUMNS = (
     "authorization__bank_account__party__middle_name",
     "authorization__bank_account__party__last_name",
     "authorization__bank_account__party__suffix", "due_on", "created_at",
+    "instalment__arrangement__status",
 )  # fmt: skip
 
 
@@ -221,6 +223,7 @@ class _Due:
     suffix: str
     due_on: date
     created_at: datetime
+    arrangement_status: str | None  # when it collects an instalment of a plan or settlement
 
     @property
     def name(self) -> str:
@@ -288,12 +291,15 @@ def ach_originate(
     report = OriginationReport(effective=effective)
     ring = key_ring()
     with transaction.atomic():
+        # A settlement waiting for approval is not collected: its debits stay scheduled until
+        # it is approved (then they go) or declined (then they are cancelled).
         due = [
-            _Due(*row)
+            d
             for row in ScheduledPayment.objects.select_for_update(of=("self",))
             .filter(status=ScheduledStatus.SCHEDULED, due_on__lte=effective)
             .order_by("id")
             .values_list(*_DUE_COLUMNS)
+            if (d := _Due(*row)).arrangement_status != ArrangementStatus.PENDING
         ]
         if progress is not None:
             progress(0, len(due))
