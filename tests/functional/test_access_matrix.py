@@ -293,6 +293,14 @@ WEB: dict[str, list[Case]] = {
             lambda w: {"returned_on": "2026-11-02", "code": "NSF", "reason": "bounced"},
         ),
     ],
+    "payment-refund": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/payments/{w.received}/refund/",
+            MONEY,
+            lambda w: {"amount": "1.00", "reason": "overpaid", "key": "k" * 32},
+        ),
+    ],
     "plan-page": [
         Case("GET", lambda w: f"/accounts/{w.account}/plan/", ARRANGERS),
         Case(

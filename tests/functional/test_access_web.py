@@ -82,6 +82,7 @@ ENTRY_POINTS: list[tuple[str, str, str, dict[str, object]]] = [
       "payment-consumer_directed": "on"}),
     # Any payment id: the account is checked (404) and the collector's role (403) before it.
     ("payment-return", "account_id", "post", {"returned_on": DAY, "code": "NSF"}),
+    ("payment-refund", "account_id", "post", {"amount": "1.00", "reason": "x", "key": "k1"}),
     ("plan-page", "account_id", "post",
      {"adults": "1", "children": "0", "first_due": "2026-11-20", "income_0_category": "wages",
       "income_0_frequency": "monthly", "income_0_amount": "2000", "income_1_category": "wages",
@@ -120,7 +121,7 @@ ENTRY_POINTS: list[tuple[str, str, str, dict[str, object]]] = [
 def _request(client, name: str, key: str, method: str, data: dict, ids: dict):  # type: ignore[no-untyped-def]
     url_name, _, action = name.partition(":")
     args = [ids[key], action] if action else [ids[key]]
-    if url_name in ("payment-return", "arrangement-cancel"):
+    if url_name in ("payment-return", "payment-refund", "arrangement-cancel"):
         args = [ids[key], 1]
     body = dict(data)
     if action == "bad":

@@ -584,3 +584,67 @@ class TestReturningAPayment:
 
         assert response.status_code == 404
         assert (recorded(), returned()) == before
+
+
+def refund(client, account_id: int, payment_id: int, htmx: bool = False, **fields: str):  # type: ignore[no-untyped-def]
+    data = {"amount": "25.00", "reason": "paid twice", "key": "form-1", **fields}
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(reverse("payment-refund", args=[account_id, payment_id]), data,
+                       **headers)  # fmt: skip
+
+
+class TestRefundingAPayment:
+    def test_an_accountant_gives_back_part_of_a_check_and_it_is_owed_again(self, client, checked):
+        account, payment = checked
+        sign_in(client, Role.ACCOUNTANT)
+
+        response = refund(client, account.pk, payment.pk)
+
+        assert response.status_code == 302
+        payment.refresh_from_db()
+        account.refresh_from_db()
+        assert (payment.refunded_minor, account.balance_minor) == (2_500, 90_500)
+        html = client.get(response["Location"]).content.decode()
+        assert "25.00 of payment CHK-1001 given back; 25.00 of it is owed again." in text(html)
+        assert payment_rows(html) == [
+            "Nov 20, 2026 CHK-1001 Check 125.00 125.00 applied 25.00 refunded"
+        ]
+
+    def test_the_same_form_sent_twice_gives_back_once(self, client, checked):
+        account, payment = checked
+        sign_in(client, Role.SUPERVISOR)
+        refund(client, account.pk, payment.pk)
+        after_first = recorded()
+
+        again = refund(client, account.pk, payment.pk, htmx=True)
+
+        assert again.status_code == 200
+        assert ("That refund of payment CHK-1001 was made before: nothing was given back "
+                "again.") in text(again.content.decode())  # fmt: skip
+        assert recorded() == after_first
+
+    def test_more_than_is_left_is_refused_on_the_form_and_changes_nothing(self, client, checked):
+        account, payment = checked
+        sign_in(client, Role.ACCOUNTANT)
+        before = recorded()
+
+        response = refund(client, account.pk, payment.pk, amount="125.01")
+
+        assert response.status_code == 400
+        section = payments_card(response.content.decode())
+        assert section is not None
+        form = re.search(rf'<details open><summary>Refund…</summary>\s*<form [^>]*'
+                         rf'id="form-refund-{payment.pk}"(.*?)</form>', section, re.S)  # fmt: skip
+        assert form is not None and "125.00" in text(form.group(1))
+        assert recorded() == before
+
+    def test_a_collector_may_not_refund(self, client, checked):
+        account, payment = checked
+        user = sign_in(client, Role.COLLECTOR)
+        grant_clients(user, account.client)
+        before = recorded()
+
+        assert refund(client, account.pk, payment.pk).status_code == 403
+        assert recorded() == before
+        html = client.get(reverse("account-page", args=[account.pk])).content.decode()
+        assert "Refund…" not in html

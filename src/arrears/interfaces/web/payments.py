@@ -1,14 +1,16 @@
 """Money on the web: posting a payment from the account screen, the account's payments with a
-"Returned…" form each (a bounced check, an ACH return), and the unapplied-cash screen (payments
-whose money no account took, each with the accounts it may belong to).
+"Returned…" form each (a bounced check, an ACH return) and a "Refund…" form (money given back),
+and the unapplied-cash screen (payments whose money no account took, each with the accounts it
+may belong to).
 
-Who may: accountants, supervisors and administrators post any payment, record one returned and
-apply unapplied cash; a collector takes card and ACH payments on the accounts they may see
+Who may: accountants, supervisors and administrators post any payment, record one returned,
+refund one and apply unapplied cash; a collector takes card and ACH payments on the accounts they may see
 (``services.payments.unapplied.may_post_payment``)."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,7 +33,9 @@ from arrears.data.users.models import User
 from arrears.interfaces.web.access import account_view_or_404
 from arrears.services.accounts.queries import AccountView
 from arrears.services.common import Actor, NotFound, ServiceError
+from arrears.services.payments.cards import CardGatewayError
 from arrears.services.payments.posting import payment_post
+from arrears.services.payments.refunds import payment_refund
 from arrears.services.payments.returns import NSF, payment_return
 from arrears.services.payments.unapplied import (
     UnappliedCash,
@@ -174,6 +178,7 @@ NSF_REASON = "check returned unpaid: insufficient funds"
 RETURN_FORBIDDEN = (
     "Recording a returned payment is for accountants, supervisors and administrators."
 )
+REFUND_FORBIDDEN = "Refunds are for accountants, supervisors and administrators."
 
 
 class ReturnForm(forms.Form):
@@ -222,13 +227,30 @@ def return_reason_text(code: str, reason: str) -> str:
     return NSF_REASON if code == NSF else return_reason(code).description
 
 
+class RefundForm(forms.Form):
+    """Money given back from a payment. The key is made when the form is drawn, so a form sent
+    twice (a double click, a reload) gives back once."""
+
+    amount = forms.DecimalField(min_value=Decimal("0.01"), decimal_places=2, max_digits=14,
+                                label="Amount to give back")  # fmt: skip
+    reason = forms.CharField(max_length=200, label="Why")
+    key = forms.CharField(max_length=40, widget=forms.HiddenInput)
+
+
+def _refund_form(payment_id: int, data: Any = None) -> RefundForm:
+    return RefundForm(data, auto_id=f"refund-{payment_id}-%s",
+                      initial={"key": uuid.uuid4().hex})  # fmt: skip
+
+
 @dataclass(frozen=True)
 class PaymentRow:
     """One payment in the account screen's list; ``form`` is its "Returned…" form (None when it
-    came back already or the user does not record returns)."""
+    came back already or the user does not record returns), ``refund`` its "Refund…" form (None
+    when nothing is left to give back or the user does not refund)."""
 
     payment: Payment
     form: ReturnForm | None
+    refund: RefundForm | None = None
 
 
 def _return_form(view: AccountView, payment_id: int, data: Any = None) -> ReturnForm:
@@ -246,7 +268,7 @@ def _account_payments(account_id: int) -> list[Payment]:
     return list(
         Payment.objects.filter(account_id=account_id)
         .only("reference", "method", "amount_minor", "currency", "received_on", "account_id",
-              "applied_minor", "unapplied_minor", "returned_on", "return_code")
+              "applied_minor", "unapplied_minor", "returned_on", "return_code", "refunded_minor")
         .order_by("-received_on", "-id")[:PAYMENTS_SHOWN]
     )  # fmt: skip
 
@@ -256,6 +278,7 @@ def payments_section(
     view: AccountView,
     *,
     opened: tuple[int, ReturnForm] | None = None,
+    opened_refund: tuple[int, RefundForm] | None = None,
     notice: str = "",
 ) -> dict[str, Any]:
     """The account screen's "Payments" card: its rows, each not yet returned with a "Returned…"
@@ -265,10 +288,13 @@ def payments_section(
     may = isinstance(user, User) and may_apply_unapplied(user)
     rows = []
     for p in _account_payments(view.account.pk):
-        form = None
+        form = refund = None
         if may and p.returned_on is None:
             form = opened[1] if opened and opened[0] == p.pk else _return_form(view, p.pk)
-        rows.append(PaymentRow(p, form))
+            if p.refunded_minor < p.amount_minor:
+                refund = (opened_refund[1] if opened_refund and opened_refund[0] == p.pk
+                          else _refund_form(p.pk))  # fmt: skip
+        rows.append(PaymentRow(p, form, refund))
     return {
         "payment_rows": rows, "may_return": may, "payments_notice": notice,
         "return_codes": [(NSF, NSF_REASON)]
@@ -317,6 +343,64 @@ def payment_return_view(request: HttpRequest, account_id: int, payment_id: int) 
             return redirect(reverse("account-page", args=[account_id]) + "#payments")
     returns = payments_section(request, view, opened=(payment_id, form))
     return _page(request, view, returns=returns, status=400)
+
+
+@login_required
+@require_POST
+def payment_refund_view(request: HttpRequest, account_id: int, payment_id: int) -> HttpResponse:
+    """Give back part or all of one of the account's payments: first what waits as unapplied
+    cash, then what it applied (owed again); a card payment is refunded at the gateway first.
+    Drawn again as a return is; a refusal (more than is left, a returned payment, the gateway's
+    refusal or silence) shows on that payment's form, and nothing changes."""
+    from arrears.interfaces.web.views import _page  # the screen is drawn there
+
+    view = account_view_or_404(request, account_id)
+    if not may_apply_unapplied(_user(request)):
+        return HttpResponse(REFUND_FORBIDDEN, status=403)
+    payment = (
+        Payment.objects.filter(pk=payment_id, account_id=account_id)
+        .only("reference", "currency").first()
+    )  # fmt: skip
+    if payment is None:
+        raise Http404("no such payment on this account")
+    form = _refund_form(payment_id, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = payment_refund(
+                payment_id=payment_id, amount_minor=_minor(data["amount"]),
+                reason=data["reason"], actor=_actor(request),
+                idempotency_key=f"web-{data['key']}",
+            )  # fmt: skip
+        except NotFound:
+            raise Http404("no such payment") from None
+        except CardGatewayError as exc:
+            form.add_error(None, f"{exc.message} Nothing was given back; send the form again "
+                                 "(it never gives back twice).")  # fmt: skip
+        except ServiceError as exc:
+            field = {"amount": "amount", "reason": "reason"}.get(exc.field or "")
+            form.add_error(field, exc.message)
+        else:
+            text = _refunded_text(payment.reference, done.amount_minor, done.from_applied_minor,
+                                  payment.currency, duplicate=done.duplicate)  # fmt: skip
+            if getattr(request, "htmx", None):
+                fresh = account_view_or_404(request, account_id)
+                return _page(request, fresh, returns=payments_section(request, fresh, notice=text))
+            messages.success(request, text)
+            return redirect(reverse("account-page", args=[account_id]) + "#payments")
+    returns = payments_section(request, view, opened_refund=(payment_id, form))
+    return _page(request, view, returns=returns, status=400)
+
+
+def _refunded_text(
+    reference: str, amount_minor: int, from_applied_minor: int, currency: str, *, duplicate: bool
+) -> str:
+    if duplicate:
+        return f"That refund of payment {reference} was made before: nothing was given back again."
+    text = f"{format_minor(amount_minor, currency)} of payment {reference} given back"
+    if from_applied_minor:
+        text += f"; {format_minor(from_applied_minor, currency)} of it is owed again"
+    return text + "."
 
 
 def _returned_text(

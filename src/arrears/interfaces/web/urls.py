@@ -36,6 +36,11 @@ urlpatterns = [
         payments.payment_return_view,
         name="payment-return",
     ),
+    path(
+        "accounts/<int:account_id>/payments/<int:payment_id>/refund/",
+        payments.payment_refund_view,
+        name="payment-refund",
+    ),
     path("accounts/<int:account_id>/plan/", arrangements.plan_page, name="plan-page"),
     path("accounts/<int:account_id>/plan/agree/", arrangements.plan_agree, name="plan-agree"),
     path("accounts/<int:account_id>/settle/", arrangements.settlement_page, name="settlement-page"),
