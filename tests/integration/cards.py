@@ -1,9 +1,10 @@
-"""Shared by the card payment and refund tests: a gateway that records what it was asked and
-answers as told (else as the offline fake does), and a snapshot of everything money touches."""
+"""Shared by the card payment, refund and sweep tests: a gateway that records what it was asked
+and answers as told (else as the offline fake does, remembering what it did), and a snapshot of
+everything money touches."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from arrears.adapters.cards.fake import FakeGateway
 from arrears.core.cards import ChargeRequest, ChargeResult, RefundRequest, RefundResult
@@ -15,7 +16,8 @@ from arrears.data.payments.models import CardCharge, Payment
 
 class SpyGateway:
     """Answers with the queued results first, then as the fake would; raises a queued
-    exception. Keeps every request."""
+    exception. Keeps every request and every look-up. ``fake`` is the offline gateway behind it
+    (its ``answers_to_lose`` and ``reachable`` play an answer lost and an outage)."""
 
     name = "fake"
 
@@ -23,12 +25,17 @@ class SpyGateway:
         self,
         charges: list[ChargeResult | Exception] | None = None,
         refunds: list[RefundResult | Exception] | None = None,
+        lookups: list[ChargeResult | RefundResult | Exception | None] | None = None,
+        lookup_lag: timedelta = timedelta(0),
     ) -> None:
         self.charges: list[ChargeRequest] = []
         self.refunds: list[RefundRequest] = []
+        self.lookups: list[str] = []  # the keys looked up
+        self.lookup_lag = lookup_lag
         self._charge_answers = list(charges or [])
         self._refund_answers = list(refunds or [])
-        self._fake = FakeGateway()
+        self._lookup_answers = list(lookups or [])
+        self.fake = FakeGateway()
 
     def charge(self, request: ChargeRequest) -> ChargeResult:
         self.charges.append(request)
@@ -37,7 +44,7 @@ class SpyGateway:
             if isinstance(answer, Exception):
                 raise answer
             return answer
-        return self._fake.charge(request)
+        return self.fake.charge(request)
 
     def refund(self, request: RefundRequest) -> RefundResult:
         self.refunds.append(request)
@@ -46,7 +53,26 @@ class SpyGateway:
             if isinstance(answer, Exception):
                 raise answer
             return answer
-        return self._fake.refund(request)
+        return self.fake.refund(request)
+
+    def charge_status(self, idempotency_key: str) -> ChargeResult | None:
+        self.lookups.append(idempotency_key)
+        if self._lookup_answers:
+            return self._queued(ChargeResult)
+        return self.fake.charge_status(idempotency_key)
+
+    def refund_status(self, reference: str, idempotency_key: str) -> RefundResult | None:
+        self.lookups.append(idempotency_key)
+        if self._lookup_answers:
+            return self._queued(RefundResult)
+        return self.fake.refund_status(reference, idempotency_key)
+
+    def _queued[T](self, kind: type[T]) -> T | None:
+        answer = self._lookup_answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        assert answer is None or isinstance(answer, kind), answer
+        return answer
 
 
 def books() -> tuple[object, ...]:

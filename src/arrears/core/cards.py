@@ -8,12 +8,18 @@ PaymentMethod id such as ``pm_1Q0PsI...``, or a test token such as ``pm_card_vis
 
 The gateway itself is a port (``arrears.core.ports.PaymentGateway``); the adapters are in
 ``arrears.adapters.cards``.
+
+An attempt left without an answer (the process died, or the network failed, between asking the
+gateway and hearing back) is looked up afterwards by its idempotency key; :func:`charge_lookup`
+and :func:`refund_lookup` say what a look-up's answer lets us do with it (ADR 22, "Unanswered
+attempts").
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from enum import StrEnum
 
 from arrears.core.ledger.balances import Balances
@@ -91,6 +97,37 @@ class RefundResult:
     def accepted(self) -> bool:
         """The gateway took the refund: it has been, or is being, given back."""
         return self.status in (RefundStatus.SUCCEEDED, RefundStatus.PENDING)
+
+
+class Lookup(StrEnum):
+    """What the gateway's answer to "what became of this key?" lets us do with an attempt."""
+
+    ANSWERED = "answered"  # it says: charged, declined, refused, given back; record that
+    NOT_FOUND = "not_found"  # it has no record, and is sure: nothing moved; the key may go again
+    WAIT = "wait"  # no record yet, but its look-up may lag its writes: ask later
+    UNREACHABLE = "unreachable"  # no answer to trust: leave the attempt as it is
+
+
+def charge_lookup(result: ChargeResult | None, *, since_asked: timedelta, lag: timedelta) -> Lookup:
+    """What to do with a charge the gateway was asked about ``since_asked`` ago, given its
+    look-up's ``result`` (None: no record of the key). A look-up may miss what the gateway did
+    in the last ``lag`` (Stripe's search: up to an hour), so "no record" is believed only
+    after that; ``ERROR`` (no answer, or the payment still being worked) is never an answer."""
+    if result is None:
+        return Lookup.NOT_FOUND if since_asked >= lag else Lookup.WAIT
+    if result.status is ChargeStatus.ERROR:
+        return Lookup.UNREACHABLE
+    return Lookup.ANSWERED
+
+
+def refund_lookup(result: RefundResult | None, *, since_asked: timedelta, lag: timedelta) -> Lookup:
+    """As :func:`charge_lookup`, for a refund. A refund the gateway took (succeeded or still
+    pending) or refused (failed) is an answer."""
+    if result is None:
+        return Lookup.NOT_FOUND if since_asked >= lag else Lookup.WAIT
+    if result.status is RefundStatus.ERROR:
+        return Lookup.UNREACHABLE
+    return Lookup.ANSWERED
 
 
 def token_problem(token: str) -> str:

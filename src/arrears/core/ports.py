@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from arrears.core.cards import ChargeRequest, ChargeResult, RefundRequest, RefundResult
     from arrears.core.compliance.validation import ValidationNotice, VerificationLetter
     from arrears.core.letters import (
@@ -56,14 +58,29 @@ class LetterRenderer(Protocol):
 
 
 class PaymentGateway(Protocol):
-    """Takes card payments by token and gives them back (``arrears.core.cards``).
+    """Takes card payments by token and gives them back (``arrears.core.cards``), and says
+    afterwards what became of an attempt whose answer was lost.
 
-    Both calls are safe to repeat with the same idempotency key: the gateway answers as it did
-    the first time and moves money at most once. Neither raises for a decline or an outage: the
-    result's status says what happened (``ERROR`` when the answer cannot be trusted)."""
+    ``charge`` and ``refund`` are safe to repeat with the same idempotency key: the gateway
+    answers as it did the first time and moves money at most once. ``charge_status`` and
+    ``refund_status`` only read: they find what the gateway made under our idempotency key (the
+    adapter sends the key with each request so that it can be found again, however old) and
+    answer as the first call would have, or None when the gateway has no record of the key.
+    None of the four raises for a decline or an outage: the result's status says what happened
+    (``ERROR`` when the answer cannot be trusted, the gateway could not be reached among them).
+    """
 
     name: str  # "stripe", "fake": recorded with each charge
+    # How long after a request its look-up may still miss it (a search index catching up):
+    # "no record" is believed only for attempts asked longer ago than this.
+    lookup_lag: timedelta
 
     def charge(self, request: ChargeRequest) -> ChargeResult: ...
 
     def refund(self, request: RefundRequest) -> RefundResult: ...
+
+    def charge_status(self, idempotency_key: str) -> ChargeResult | None: ...
+
+    def refund_status(self, reference: str, idempotency_key: str) -> RefundResult | None:
+        """``reference``: the charge's, as ``ChargeResult`` gave it (``pi_...``)."""
+        ...

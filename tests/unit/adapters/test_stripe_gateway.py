@@ -1,9 +1,11 @@
 """The Stripe adapter against recorded HTTP: each fixture in tests/fixtures/stripe is served by a
 small HTTP server on 127.0.0.1, the adapter talks to it through its real urllib transport, and
-the test checks the exact request we sent (path, headers, form fields in order) and the result
-we read from Stripe's answer, for a charge, a decline, an API error, an unknown token, a refund
-and a refused refund. No answer at all, or an answer that is not JSON, is an ERROR result, never
-an exception."""
+the test checks the exact request we sent (path, headers, form fields or query parameters in
+order) and the result we read from Stripe's answer, for a charge, a decline, an API error, an
+unknown token, a refund and a refused refund, and for looking up what became of a key: a
+PaymentIntent found by its metadata with the Search API (charged, declined, none, over two
+pages, rate limited) and a refund picked from the payment's refunds by its metadata. No answer
+at all, or an answer that is not JSON, is an ERROR result, never an exception."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from arrears.adapters.cards.stripe import API_VERSION, StripeGateway
+from arrears.adapters.cards.stripe import API_VERSION, StripeGateway, _quoted
 from arrears.core.cards import (
     ChargeRequest,
     ChargeResult,
@@ -45,10 +47,16 @@ class Recorded:
         recorded = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._answer()
+
             def do_POST(self) -> None:
+                self._answer()
+
+            def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 recorded.received.append({
-                    "method": "POST", "path": self.path, "headers": self.headers,
+                    "method": self.command, "path": self.path, "headers": self.headers,
                     "body": self.rfile.read(length),
                 })  # fmt: skip
                 answer = recorded.answers.pop(0)
@@ -85,12 +93,22 @@ def gateway(server: Recorded) -> StripeGateway:
     return StripeGateway(secret_key=KEY, api_base=server.base, timeout_seconds=5)
 
 
-def assert_sent(server: Recorded, expected: dict[str, Any]) -> None:
-    """The one request the server got is exactly the recorded one."""
-    (sent,) = server.received
-    assert (sent["method"], sent["path"]) == (expected["method"], expected["path"])
+def assert_sent(server: Recorded, expected: dict[str, Any], number: int | None = None) -> None:
+    """The request the server got (the only one, or the ``number``th) is exactly the recorded
+    one; a GET carries its parameters in the query, no body and no idempotency key."""
+    if number is None:
+        assert len(server.received) == 1
+    sent = server.received[number or 0]
+    path, _, query = sent["path"].partition("?")
+    assert (sent["method"], path) == (expected["method"], expected["path"])
     for name, value in expected["headers"].items():
         assert sent["headers"][name] == value, name
+    if expected["method"] == "GET":
+        assert sent["body"] == b""
+        assert "Idempotency-Key" not in sent["headers"]
+        pairs = urllib.parse.parse_qsl(query, strict_parsing=True)
+        assert [list(pair) for pair in pairs] == expected["query"]
+        return
     form = [
         list(pair) for pair in urllib.parse.parse_qsl(sent["body"].decode(), strict_parsing=True)
     ]
@@ -229,6 +247,165 @@ class TestRefund:
 
         assert result == RefundResult(RefundStatus.PENDING, "re_pending", 100)
         assert result.accepted
+
+
+class TestChargeLookup:
+    def test_a_payment_intent_found_by_our_key_that_succeeded_is_charged(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        recorded = fixture("charge_lookup_succeeded")
+        stripe.answers.append(recorded["response"])
+
+        result = gateway(stripe).charge_status("card-42-try-1")
+
+        assert_sent(stripe, recorded["request"])
+        assert result == ChargeResult(ChargeStatus.SUCCEEDED, "pi_3QAbCdEfGhIjKlMn0a1b2c3d", 12_500)
+
+    def test_one_left_needing_a_new_card_is_the_decline_it_was(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        recorded = fixture("charge_lookup_declined")
+        stripe.answers.append(recorded["response"])
+
+        result = gateway(stripe).charge_status("card-42-try-2")
+
+        assert_sent(stripe, recorded["request"])
+        assert result == ChargeResult(
+            ChargeStatus.DECLINED, reference="pi_3QAbCdEfGhIjKlMn1d2e3f4g", code="card_declined",
+            decline_code="insufficient_funds", message="Your card has insufficient funds.",
+        )  # fmt: skip
+
+    def test_no_payment_intent_under_the_key_is_no_record(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        recorded = fixture("charge_lookup_none")
+        stripe.answers.append(recorded["response"])
+
+        result = gateway(stripe).charge_status("card-42-try-5")
+
+        assert_sent(stripe, recorded["request"])
+        assert result is None
+
+    def test_pages_are_followed_and_only_our_exact_key_counts(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        first, second = fixture("charge_lookup_page_1"), fixture("charge_lookup_page_2")
+        stripe.answers.extend([first["response"], second["response"]])
+
+        result = gateway(stripe).charge_status("card-43-try-1")
+
+        assert len(stripe.received) == 2
+        assert_sent(stripe, first["request"], 0)
+        assert_sent(stripe, second["request"], 1)
+        assert result == ChargeResult(ChargeStatus.SUCCEEDED, "pi_3QAbCdEfGhIjKlMn3e4f5a6b", 6_000)
+
+    def test_a_rate_limited_search_is_no_answer_not_no_record(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        recorded = fixture("charge_lookup_rate_limited")
+        stripe.answers.append(recorded["response"])
+
+        result = gateway(stripe).charge_status("card-42-try-6")
+
+        assert_sent(stripe, recorded["request"])
+        assert result == ChargeResult(ChargeStatus.ERROR, code="rate_limit", message=(
+            "Too many requests hit the API too quickly. We recommend an exponential backoff of "
+            "your requests."
+        ))  # fmt: skip
+
+    def test_two_payments_taken_under_one_key_answer_the_first_and_name_the_other(
+        self, stripe
+    ) -> None:  # type: ignore[no-untyped-def]
+        def intent(pk: str, created: int, status: str) -> dict[str, Any]:
+            return {"id": pk, "object": "payment_intent", "amount": 5_000, "amount_received": 5_000,
+                    "created": created, "metadata": {"idempotency_key": "k-twice"},
+                    "status": status}  # fmt: skip
+
+        stripe.answers.append({"status": 200, "body": {
+            "object": "search_result", "has_more": False, "next_page": None,
+            "data": [intent("pi_later", 200, "succeeded"), intent("pi_declined", 50,
+                     "requires_payment_method"), intent("pi_first", 100, "succeeded")],
+        }})  # fmt: skip
+
+        result = gateway(stripe).charge_status("k-twice")
+
+        assert result == ChargeResult(
+            ChargeStatus.SUCCEEDED, "pi_first", 5_000, code="taken_more_than_once",
+            message="the same key also took pi_later: give it back",
+        )  # fmt: skip
+
+    def test_a_payment_still_processing_is_no_answer_yet(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        stripe.answers.append({"status": 200, "body": {"object": "search_result",
+            "has_more": False, "data": [{"id": "pi_slow", "created": 1, "status": "processing",
+                                         "metadata": {"idempotency_key": "k-slow"}}]}})  # fmt: skip
+
+        result = gateway(stripe).charge_status("k-slow")
+
+        assert result is not None
+        assert (result.status, result.reference, result.code) == (
+            ChargeStatus.ERROR, "pi_slow", "status_processing",
+        )  # fmt: skip
+
+    def test_no_answer_at_all_is_an_error_never_no_record(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        base = stripe.base
+        stripe.close()
+
+        result = StripeGateway(secret_key=KEY, api_base=base, timeout_seconds=2).charge_status("k")
+
+        assert result is not None
+        assert (result.status, result.code) == (ChargeStatus.ERROR, "no_answer")
+        stripe.server = _Closed()
+
+    def test_quotes_and_backslashes_in_a_key_are_escaped_in_the_query(self) -> None:
+        assert _quoted("it's") == "it\\'s"
+        assert _quoted("a\\b") == "a\\\\b"
+        assert _quoted("card-42-try-1") == "card-42-try-1"
+
+    def test_the_search_waits_out_stripes_hour_of_lag(self) -> None:
+        from datetime import timedelta
+
+        assert StripeGateway(secret_key=KEY).lookup_lag == timedelta(hours=1)
+
+
+class TestRefundLookup:
+    def test_our_refund_is_picked_from_the_payments_refunds_by_its_key(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        recorded = fixture("refund_lookup_found")
+        stripe.answers.append(recorded["response"])
+
+        result = gateway(stripe).refund_status("pi_3QAbCdEfGhIjKlMn0a1b2c3d", "refund-9-c")
+
+        assert_sent(stripe, recorded["request"])
+        assert result == RefundResult(RefundStatus.PENDING, "re_3QAbCdEfGhIjKlMn0r5s6t7u", 3_000)
+
+    def test_no_refund_under_our_key_is_no_record(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        recorded = fixture("refund_lookup_none")
+        stripe.answers.append(recorded["response"])
+
+        result = gateway(stripe).refund_status("pi_3QAbCdEfGhIjKlMn0a1b2c3d", "refund-9-c")
+
+        assert_sent(stripe, recorded["request"])
+        assert result is None
+
+    def test_a_list_spanning_pages_is_followed_from_the_last_refund(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        other = {"id": "re_other", "amount": 100, "status": "succeeded", "created": 2,
+                 "metadata": {"idempotency_key": "refund-x"}}  # fmt: skip
+        ours = {"id": "re_ours", "amount": 700, "status": "failed", "created": 1,
+                "failure_reason": "expired_or_canceled_card",
+                "metadata": {"idempotency_key": "refund-y"}}  # fmt: skip
+        stripe.answers.extend([
+            {"status": 200, "body": {"object": "list", "has_more": True, "data": [other]}},
+            {"status": 200, "body": {"object": "list", "has_more": False, "data": [ours]}},
+        ])  # fmt: skip
+
+        result = gateway(stripe).refund_status("pi_x", "refund-y")
+
+        assert [r["path"] for r in stripe.received] == [
+            "/v1/refunds?payment_intent=pi_x&limit=100",
+            "/v1/refunds?payment_intent=pi_x&limit=100&starting_after=re_other",
+        ]
+        assert result == RefundResult(RefundStatus.FAILED, "re_ours", 700,
+                                      code="expired_or_canceled_card",
+                                      message="Stripe says the refund failed")  # fmt: skip
+
+    def test_an_unknown_payment_intent_is_no_answer(self, stripe) -> None:  # type: ignore[no-untyped-def]
+        stripe.answers.append({"status": 404, "body": {"error": {
+            "code": "resource_missing", "message": "No such payment_intent: 'pi_gone'",
+            "type": "invalid_request_error"}}})  # fmt: skip
+
+        result = gateway(stripe).refund_status("pi_gone", "refund-z")
+
+        assert result == RefundResult(RefundStatus.ERROR, code="resource_missing",
+                                      message="No such payment_intent: 'pi_gone'")  # fmt: skip
 
 
 def test_the_pinned_api_version_is_the_one_the_fixtures_were_written_for() -> None:

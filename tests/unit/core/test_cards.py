@@ -1,15 +1,27 @@
-"""Card payments as values: tokens and keys are checked before a gateway is asked, and a
-convenience fee rides on a payment plan without touching what the consumer's amount pays."""
+"""Card payments as values: tokens and keys are checked before a gateway is asked, a
+convenience fee rides on a payment plan without touching what the consumer's amount pays, and a
+look-up's answer about an unanswered attempt is believed only when it can be."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arrears.core.cards import idempotency_key_problem, plan_with_fee, token_problem
+from arrears.core.cards import (
+    ChargeResult,
+    ChargeStatus,
+    Lookup,
+    RefundResult,
+    RefundStatus,
+    charge_lookup,
+    idempotency_key_problem,
+    plan_with_fee,
+    refund_lookup,
+    token_problem,
+)
 from arrears.core.ledger import Balances, Position, parse_waterfall, plan_payment
 
 
@@ -91,3 +103,46 @@ class TestPlanWithFee:
         after = owed + Balances(fees=fee) + with_fee.reduction
         assert after == plan.balances
         assert with_fee.applied_minor + with_fee.unapplied_minor == amount + fee
+
+
+class TestLookups:
+    LAG = timedelta(hours=1)
+
+    @pytest.mark.parametrize(
+        "result",
+        [ChargeResult(ChargeStatus.SUCCEEDED, "pi_1", 5_000),
+         ChargeResult(ChargeStatus.DECLINED, "pi_1", code="card_declined"),
+         ChargeResult(ChargeStatus.INVALID, code="resource_missing")],
+    )  # fmt: skip
+    def test_a_charge_the_gateway_answers_for_is_answered_however_recent(
+        self, result: ChargeResult
+    ) -> None:
+        assert charge_lookup(result, since_asked=timedelta(0), lag=self.LAG) is Lookup.ANSWERED
+
+    def test_no_answer_is_never_taken_for_an_answer_or_for_no_record(self) -> None:
+        result = ChargeResult(ChargeStatus.ERROR, code="no_answer")
+        for since in (timedelta(0), timedelta(days=30)):
+            assert charge_lookup(result, since_asked=since, lag=self.LAG) is Lookup.UNREACHABLE
+
+    def test_no_record_is_believed_only_once_the_look_up_has_caught_up(self) -> None:
+        minute = timedelta(minutes=1)
+        assert charge_lookup(None, since_asked=59 * minute, lag=self.LAG) is Lookup.WAIT
+        assert charge_lookup(None, since_asked=60 * minute, lag=self.LAG) is Lookup.NOT_FOUND
+        assert charge_lookup(None, since_asked=-minute, lag=timedelta(0)) is Lookup.WAIT
+        assert charge_lookup(None, since_asked=timedelta(0), lag=timedelta(0)) is Lookup.NOT_FOUND
+
+    @pytest.mark.parametrize(
+        ("result", "lookup"),
+        [(RefundResult(RefundStatus.SUCCEEDED, "re_1", 700), Lookup.ANSWERED),
+         (RefundResult(RefundStatus.PENDING, "re_1", 700), Lookup.ANSWERED),
+         (RefundResult(RefundStatus.FAILED, "re_1", 700, code="charge_disputed"), Lookup.ANSWERED),
+         (RefundResult(RefundStatus.ERROR, code="no_answer"), Lookup.UNREACHABLE),
+         (None, Lookup.NOT_FOUND)],
+    )  # fmt: skip
+    def test_a_refund_is_answered_unless_there_is_no_answer(
+        self, result: RefundResult | None, lookup: Lookup
+    ) -> None:
+        assert refund_lookup(result, since_asked=self.LAG, lag=self.LAG) is lookup
+
+    def test_a_refund_with_no_record_yet_waits_out_the_lag(self) -> None:
+        assert refund_lookup(None, since_asked=timedelta(minutes=5), lag=self.LAG) is Lookup.WAIT

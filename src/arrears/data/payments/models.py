@@ -316,6 +316,14 @@ class ChargeState(models.TextChoices):
     DECLINED = "declined", "Declined by the card's issuer or the gateway"
     INVALID = "invalid", "Refused by the gateway as asked (an unknown token)"
     ERROR = "error", "No answer to trust: try again with the same key"
+    NOT_FOUND = (
+        "not_found",
+        "The gateway has no record of it: nothing was charged; the key may go again",
+    )
+
+
+# An attempt in these states has no answer yet: the card sweep looks it up (ADR 22).
+CHARGE_OPEN = (ChargeState.PENDING, ChargeState.ERROR)
 
 
 class CardCharge(models.Model):
@@ -348,6 +356,7 @@ class CardCharge(models.Model):
         Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="card_charge"
     )
     created_at = models.DateTimeField()
+    asked_at = models.DateTimeField(help_text="When the gateway was last asked with this key.")
     completed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -367,7 +376,11 @@ class CardCharge(models.Model):
                 name="card_charge_reference_once",
             ),
         ]
-        indexes = [models.Index(fields=["account", "created_at"], name="card_charge_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "created_at"], name="card_charge_account_idx"),
+            models.Index(fields=["asked_at"], condition=models.Q(state__in=CHARGE_OPEN),
+                         name="card_charge_open_idx"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"card charge {self.idempotency_key} ({self.state})"
@@ -378,6 +391,13 @@ class RefundState(models.TextChoices):
     SUCCEEDED = "succeeded", "Given back and booked"
     FAILED = "failed", "Refused by the gateway: nothing was given back"
     ERROR = "error", "No answer to trust: try again with the same key"
+    NOT_FOUND = (
+        "not_found",
+        "The gateway has no record of it: nothing was given back; the key may go again",
+    )
+
+
+REFUND_OPEN = (RefundState.PENDING, RefundState.ERROR)
 
 
 class PaymentRefund(models.Model):
@@ -403,6 +423,10 @@ class PaymentRefund(models.Model):
     message = models.CharField(max_length=300, blank=True)
     refunded_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField()
+    asked_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the gateway was last asked with this key; empty: given back by hand.",
+    )  # fmt: skip
     completed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -420,6 +444,10 @@ class PaymentRefund(models.Model):
                 name="payment_refund_amounts",
             ),
         ]
+        indexes = [
+            models.Index(fields=["asked_at"], condition=models.Q(state__in=REFUND_OPEN),
+                         name="payment_refund_open_idx"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"refund {self.idempotency_key} of payment {self.payment_id} ({self.state})"

@@ -17,7 +17,13 @@ ours (ADR 22):
 
 Asking again with the same key never charges or posts twice: a posted charge answers with what
 it posted, a declined one with its decline, and one left without an answer asks the gateway
-again with the same key, which answers as it did the first time.
+again with the same key, which answers as it did the first time. One the card sweep found the
+gateway has no record of (``not_found``, ``services.payments.sweep``) is checked again like a new
+charge before the gateway is asked with its key.
+
+Step 3 is ``card_charge_finish``, and the sweep completes an attempt whose answer was lost
+through it too, so a charge found later is posted exactly as one answered at once (as received
+on the day the card was charged).
 """
 
 from __future__ import annotations
@@ -218,7 +224,7 @@ def card_payment_take(
     if isinstance(started, CardPayment):
         return started
     result = _charge(gateway, started)
-    outcome = _finish(started.pk, result, actor=actor, now=now)
+    outcome = card_charge_finish(charge_id=started.pk, result=result, actor=actor, now=now)
     if isinstance(outcome, ServiceError):
         raise outcome
     return outcome
@@ -239,39 +245,46 @@ def _start(
     asked: _Ask, gateway: PaymentGateway, *, actor: Actor, now: datetime
 ) -> CardCharge | CardPayment:
     """Step 1: the recorded attempt to ask the gateway about, or what a repeated key did."""
-    today = timezone.localdate(now)
     try:
         with transaction.atomic():
             found = CardCharge.objects.select_for_update().filter(idempotency_key=asked.key).first()
             if found is not None:
-                return _again(found, asked, gateway)
-            poster = _Poster(actor=actor, now=now, today=today)
-            book = poster.lock([asked.account_id]).get(asked.account_id)
-            if book is None:
-                raise NotFound(f"no account {asked.account_id}", field="account_id")
-            _check_payable(poster, book, asked, today)
-            decision = None
-            if asked.fee_minor:
-                decision = convenience_fee_check(account_id=book.id, fee_minor=asked.fee_minor,
-                                                 at=now, currency=book.currency)  # fmt: skip
-                if not decision.allowed:
-                    raise ConvenienceFeeRefused(
-                        f"no convenience fee may be charged here: {decision.explain()}; "
-                        f"packs {decision.pack_version}",
-                        field="convenience_fee",
-                    )
+                return _again(found, asked, gateway, actor=actor, now=now)
+            currency, pack_version = _check(asked, actor=actor, now=now)
             return CardCharge.objects.create(
-                idempotency_key=asked.key, account_id=book.id, token=asked.token,
-                amount_minor=asked.amount_minor, fee_minor=asked.fee_minor,
-                currency=book.currency, consumer_directed=asked.consumer_directed,
-                payer_name=asked.payer_name, state=ChargeState.PENDING, gateway=gateway.name,
-                fee_pack_version=decision.pack_version if decision is not None else "",
-                created_at=now, created_by_id=actor.user_id, actor_label=actor.label[:120],
+                idempotency_key=asked.key, account_id=asked.account_id, token=asked.token,
+                amount_minor=asked.amount_minor, fee_minor=asked.fee_minor, currency=currency,
+                consumer_directed=asked.consumer_directed, payer_name=asked.payer_name,
+                state=ChargeState.PENDING, gateway=gateway.name, fee_pack_version=pack_version,
+                created_at=now, asked_at=now, created_by_id=actor.user_id,
+                actor_label=actor.label[:120],
             )  # fmt: skip
     except IntegrityError as exc:  # the same key, recorded by a request running alongside
         raise IdempotencyKeyTaken(
             f"a charge with idempotency key {asked.key} is under way", field="idempotency_key"
         ) from exc
+
+
+def _check(asked: _Ask, *, actor: Actor, now: datetime) -> tuple[str, str]:
+    """Refuse a charge that may not be taken now (the account locked for the rest of the
+    caller's transaction); else the account's currency and the packs that allowed the fee."""
+    today = timezone.localdate(now)
+    poster = _Poster(actor=actor, now=now, today=today)
+    book = poster.lock([asked.account_id]).get(asked.account_id)
+    if book is None:
+        raise NotFound(f"no account {asked.account_id}", field="account_id")
+    _check_payable(poster, book, asked, today)
+    if not asked.fee_minor:
+        return book.currency, ""
+    decision = convenience_fee_check(account_id=book.id, fee_minor=asked.fee_minor, at=now,
+                                     currency=book.currency)  # fmt: skip
+    if not decision.allowed:
+        raise ConvenienceFeeRefused(
+            f"no convenience fee may be charged here: {decision.explain()}; "
+            f"packs {decision.pack_version}",
+            field="convenience_fee",
+        )
+    return book.currency, decision.pack_version
 
 
 def _check_payable(poster: _Poster, book: _Book, asked: _Ask, today: date) -> None:
@@ -285,8 +298,12 @@ def _check_payable(poster: _Poster, book: _Book, asked: _Ask, today: date) -> No
         )
 
 
-def _again(found: CardCharge, asked: _Ask, gateway: PaymentGateway) -> CardCharge | CardPayment:
-    """A key seen before: the same request answers as before; another is refused."""
+def _again(
+    found: CardCharge, asked: _Ask, gateway: PaymentGateway, *, actor: Actor, now: datetime
+) -> CardCharge | CardPayment:
+    """A key seen before (its row locked): the same request answers as before; another is
+    refused. One without an answer is asked again; one the gateway had no record of is checked
+    again as a new charge first (the account may have changed since)."""
     same = (found.account_id, found.amount_minor, found.fee_minor, found.token) == (
         asked.account_id, asked.amount_minor, asked.fee_minor, asked.token,
     )  # fmt: skip
@@ -306,6 +323,13 @@ def _again(found: CardCharge, asked: _Ask, gateway: PaymentGateway) -> CardCharg
             "say what became of it",
             field="idempotency_key",
         )
+    fields = ["asked_at"]
+    if found.state == ChargeState.NOT_FOUND:
+        _currency, found.fee_pack_version = _check(asked, actor=actor, now=now)
+        found.state, found.code, found.decline_code, found.message = ChargeState.PENDING, "", "", ""
+        fields += ["state", "code", "decline_code", "message", "fee_pack_version"]
+    found.asked_at = now
+    found.save(update_fields=fields)
     return found  # no answer yet: ask the gateway again, with the same key
 
 
@@ -331,15 +355,27 @@ _STATE = {
 }
 
 
-def _finish(
-    charge_id: int, result: ChargeResult, *, actor: Actor, now: datetime
+def card_charge_finish(
+    *,
+    charge_id: int,
+    result: ChargeResult,
+    actor: Actor,
+    now: datetime,
+    received_on: date | None = None,
 ) -> CardPayment | ServiceError:
-    """Step 3: post what was charged, or record why nothing was (returned, to be raised once
-    the record is committed)."""
+    """Step 3, for an answer just heard or one looked up later (the card sweep): post what was
+    charged, or record why nothing was (returned, to be raised once the record is committed).
+
+    A charge is posted as received on ``received_on`` (default: the day of ``now``); the sweep
+    gives the day the gateway was asked, when the card was charged. A charge already answered
+    (posted, declined or refused: a request or a sweep alongside got there first) is answered
+    as it stands, and nothing is written twice."""
     with transaction.atomic():
         charge = CardCharge.objects.select_for_update().get(pk=charge_id)
         if charge.state == ChargeState.SUCCEEDED:  # a request alongside finished it
             return _posted(charge, duplicate=True)
+        if charge.state in (ChargeState.DECLINED, ChargeState.INVALID):  # the same key's answer
+            return _refusal(charge)
         charge.gateway_reference = result.reference[:80] or charge.gateway_reference
         charge.code = result.code[:60]
         charge.decline_code = result.decline_code[:60]
@@ -356,7 +392,8 @@ def _finish(
                          "reference": charge.gateway_reference},
             )  # fmt: skip
             return _refusal(charge)
-        applied, fee_entry = _post(charge, charge.gateway_reference, actor=actor, now=now)
+        applied, fee_entry = _post(charge, charge.gateway_reference, actor=actor, now=now,
+                                   received_on=received_on or timezone.localdate(now))  # fmt: skip
         charge.state = ChargeState.SUCCEEDED
         charge.payment_id = applied.payment_id
         charge.save()
@@ -378,9 +415,10 @@ def _finish(
 
 
 def _post(
-    charge: CardCharge, reference: str, *, actor: Actor, now: datetime
+    charge: CardCharge, reference: str, *, actor: Actor, now: datetime, received_on: date
 ) -> tuple[Applied, int | None]:
-    """The charged money as a card payment, through the poster every payment goes through.
+    """The charged money as a card payment received on ``received_on``, through the poster
+    every payment goes through (one received before today's interest gives interest back).
 
     If the account can no longer take it (closed, disputed or paid since it was checked), the
     money, fee and all, waits as unapplied cash with the reason: it was taken, so it is never
@@ -388,7 +426,7 @@ def _post(
     today = timezone.localdate(now)
     fee = charge.fee_minor
     receipt = Receipt(
-        reference=reference, amount_minor=charge.amount_minor + fee, received_on=today,
+        reference=reference, amount_minor=charge.amount_minor + fee, received_on=received_on,
         method=PaymentMethod.CARD, account_hint=f"#{charge.account_id}",
         payer_name=charge.payer_name, memo=f"card payment, key {charge.idempotency_key}"[:200],
         consumer_directed=charge.consumer_directed,
@@ -412,10 +450,10 @@ def _post(
     if fee:
         fee_entry = ids.pop(0)
         entries.append((
-            fee_entry, book.id, EntryKind.FEE, today, now, book.currency, 0, 0, fee, 0, 0,
+            fee_entry, book.id, EntryKind.FEE, received_on, now, book.currency, 0, 0, fee, 0, 0,
             payment_id, f"card-fee:{reference}", "card", "card convenience fee", actor.user_id,
         ))  # fmt: skip
-    poster.advance(book, full, today)
+    poster.advance(book, full, received_on)
     entry_id = poster.entry_rows(book, full, receipt, payment_id, ids, entries)
     leftover = full.unapplied_minor
     reason = UnappliedReason.OVERPAID if leftover else ""
@@ -472,6 +510,7 @@ __all__ = [
     "CardPayment",
     "ConvenienceFeeRefused",
     "IdempotencyKeyTaken",
+    "card_charge_finish",
     "card_fee_terms_set",
     "card_payment_take",
     "convenience_fee_check",

@@ -13,6 +13,11 @@ given back only with the rest of the payment (the last refund): the fee entry is
 A payment taken any other way (check, cash, a card through a processor's file) is given back by
 hand outside Arrears, and the refund records it.
 
+A gateway refund left without an answer is looked up by the card sweep (``services.payments.
+sweep``) and booked through ``refund_finish``, the same step 3 as one answered at once; one the
+gateway has no record of (``not_found``) gave nothing back: it no longer holds up other refunds
+of the payment, and asked again with its key it is checked again like a new one.
+
 Refused with nothing changed: an amount of zero or less or more than is left, a returned
 payment, applied money on a closed or recalled account, a key used for another refund, a refund
 of the same payment under way.
@@ -113,7 +118,7 @@ def payment_refund(
         return started
     refund, charge, gateway = started
     result = _ask(gateway, refund, charge)
-    outcome = _finish(refund.pk, result, actor=actor, now=now)
+    outcome = refund_finish(refund_id=refund.pk, result=result, actor=actor, now=now)
     if isinstance(outcome, ServiceError):
         raise outcome
     return outcome
@@ -136,7 +141,7 @@ def _start(
         with transaction.atomic():
             found = PaymentRefund.objects.select_for_update().filter(idempotency_key=key).first()
             if found is not None:
-                return _again(found, payment_id, amount, gateway)
+                return _again(found, payment_id, amount, gateway, now=now)
             payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
             if payment is None:
                 raise NotFound(f"no payment {payment_id}", field="payment_id")
@@ -154,7 +159,8 @@ def _start(
                 idempotency_key=key, payment=payment, amount_minor=amount,
                 currency=payment.currency, reason=reason, state=RefundState.PENDING,
                 gateway=charge.gateway if charge is not None else "", created_at=now,
-                created_by_id=actor.user_id, actor_label=actor.label[:120],
+                asked_at=now if charge is not None else None, created_by_id=actor.user_id,
+                actor_label=actor.label[:120],
             )  # fmt: skip
             if charge is None:  # given back by hand: book it now, in this transaction
                 return _book(refund, payment, actor=actor, now=now)
@@ -167,8 +173,15 @@ def _start(
 
 
 def _again(
-    found: PaymentRefund, payment_id: int, amount: int, gateway: PaymentGateway | None
+    found: PaymentRefund,
+    payment_id: int,
+    amount: int,
+    gateway: PaymentGateway | None,
+    *,
+    now: datetime,
 ) -> Refunded | tuple[PaymentRefund, CardCharge, PaymentGateway]:
+    """A key seen before (its row locked): done or refused answers as before; one without an
+    answer is asked again; one the gateway had no record of is checked again as new first."""
     if (found.payment_id, found.amount_minor) != (payment_id, amount):
         raise IdempotencyKeyTaken(
             f"idempotency key {found.idempotency_key} was used for another refund (payment "
@@ -180,6 +193,13 @@ def _again(
     if found.state == RefundState.FAILED:
         raise _failure(found)
     charge = CardCharge.objects.get(payment_id=found.payment_id, state=ChargeState.SUCCEEDED)
+    fields = ["asked_at"]
+    if found.state == RefundState.NOT_FOUND:
+        _check(Payment.objects.select_for_update().get(pk=found.payment_id), amount)
+        found.state, found.code, found.message = RefundState.PENDING, "", ""
+        fields += ["state", "code", "message"]
+    found.asked_at = now
+    found.save(update_fields=fields)
     return found, charge, gateway or card_gateway()  # no answer yet: ask again, same key
 
 
@@ -279,13 +299,21 @@ def _ask(gateway: PaymentGateway, refund: PaymentRefund, charge: CardCharge) -> 
 # -- step 3: book what the gateway gave back, or record why nothing was ----------------------
 
 
-def _finish(
-    refund_id: int, result: RefundResult, *, actor: Actor, now: datetime
+def refund_finish(
+    *, refund_id: int, result: RefundResult, actor: Actor, now: datetime
 ) -> Refunded | ServiceError:
+    """Step 3, for an answer just heard or one looked up later (the card sweep): book what the
+    gateway gave back, or record why nothing was (returned, to be raised once committed). A
+    refund already answered (booked or refused) is answered as it stands, and one given back
+    that the books still refuse, for the same reason, is left as it was: nothing is written
+    twice."""
     with transaction.atomic():
         refund = PaymentRefund.objects.select_for_update().get(pk=refund_id)
         if refund.state == RefundState.SUCCEEDED:
             return _done(refund, duplicate=True)
+        if refund.state == RefundState.FAILED:  # the same key's answer, heard alongside
+            return _failure(refund)
+        before = (refund.state, refund.gateway_reference, refund.code, refund.message)
         refund.gateway_reference = result.reference[:80] or refund.gateway_reference
         refund.code = result.code[:60]
         refund.message = result.message[:300]
@@ -305,6 +333,9 @@ def _finish(
             refund.state = (
                 RefundState.FAILED if result.status == RefundStatus.FAILED else RefundState.ERROR
             )
+        if result.accepted and (refund.state, refund.gateway_reference, refund.code,
+                                refund.message) == before:  # fmt: skip
+            return _failure(refund)  # still not booked, for the same reason: nothing new
         refund.completed_at = now
         refund.save()
         audit_record(
@@ -438,4 +469,4 @@ def _failure(refund: PaymentRefund) -> ServiceError:
     )
 
 
-__all__ = ["RefundFailed", "RefundRefused", "Refunded", "payment_refund"]
+__all__ = ["RefundFailed", "RefundRefused", "Refunded", "payment_refund", "refund_finish"]
