@@ -1077,6 +1077,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 # The workspace, search, payment and supervisor endpoints live in their own modules; importing
 # them registers them.
+from arrears.interfaces.api import ach as _ach  # noqa: E402, F401
 from arrears.interfaces.api import arrangements as _arrangements  # noqa: E402, F401
 from arrears.interfaces.api import cards as _cards  # noqa: E402, F401
 from arrears.interfaces.api import payments as _payments  # noqa: E402, F401

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from arrears.interfaces.web import arrangements, passwords, payments, supervise, views, work
+from arrears.interfaces.web import ach, arrangements, passwords, payments, supervise, views, work
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -50,6 +50,22 @@ urlpatterns = [
         name="arrangement-cancel",
     ),
     path("accounts/<int:account_id>/corrections/", arrangements.correction_view, name="correction"),
+    path(
+        "accounts/<int:account_id>/ach/authorizations/",
+        ach.authorization_record_view,
+        name="ach-authorize",
+    ),
+    path(
+        "accounts/<int:account_id>/ach/authorizations/<int:authorization_id>/revoke/",
+        ach.authorization_revoke_view,
+        name="ach-revoke",
+    ),
+    path("accounts/<int:account_id>/ach/debits/", ach.debit_schedule_view, name="ach-schedule"),
+    path(
+        "accounts/<int:account_id>/ach/debits/<int:scheduled_id>/cancel/",
+        ach.debit_cancel_view,
+        name="ach-cancel",
+    ),
     path("approvals/", arrangements.approvals_page, name="approvals"),
     path(
         "approvals/<int:request_id>/decide/",

@@ -187,6 +187,7 @@ def _page(
     complaint_form: ComplaintForm | None = None,
     payment_form: forms.Form | None = None,
     returns: dict[str, Any] | None = None,
+    bank_debits: dict[str, Any] | None = None,
     refused: Decision | None = None,
     work: tuple[str, Any] | None = None,
     work_error: tuple[str | None, str] | None = None,
@@ -194,6 +195,7 @@ def _page(
     status: int = 200,
     screen: AccountScreen | None = None,
 ) -> HttpResponse:
+    from arrears.interfaces.web.ach import bank_debits_section
     from arrears.interfaces.web.arrangements import arrangements_section
     from arrears.interfaces.web.payments import dispute_open, payment_form_for, payments_section
     from arrears.interfaces.web.work import work_forms
@@ -242,6 +244,7 @@ def _page(
             "payment_form": payment_form or payment_form_for(request, view),
             **(returns or payments_section(request, view)),
             **arrangements_section(request, view),
+            **(bank_debits or bank_debits_section(request, view)),
             "dispute_open": dispute_open(view),
             "may_log": _may(request, CONTACT_ROLES),
             "refused": refused,

@@ -37,7 +37,12 @@ from arrears.core.formats.nacha_writer import (
 from arrears.core.letters import needs_pre_debit_notice, pre_debit_notice_problem
 from arrears.core.time import is_settlement_day, next_settlement_day
 from arrears.data.accounts.models import Account, AccountParty, Hold, HoldKind
-from arrears.data.arrangements.models import ArrangementStatus
+from arrears.data.arrangements.models import (
+    STANDING,
+    ArrangementInstalment,
+    ArrangementStatus,
+    InstalmentState,
+)
 from arrears.data.contacts.models import MoneyLetter, MoneyLetterKind, MoneyLetterStatus
 from arrears.data.parties.models import BankAccount, PartyKind
 from arrears.data.payments.models import (
@@ -179,6 +184,61 @@ def payment_schedule(
                      "due_on": due_on.isoformat()},
         )  # fmt: skip
         return scheduled
+
+
+def scheduled_payment_cancel(
+    *, scheduled_id: int, reason: str, actor: Actor, now: datetime | None = None
+) -> ScheduledPayment:
+    """Cancel one debit still scheduled (the consumer asked, or it was a mistake); the
+    authorization stands. A debit already sent, held, returned or cancelled is refused.
+
+    A debit that collects an open instalment of a plan or settlement still standing is refused
+    too: the arrangement is cancelled instead (``arrangements.plans.arrangement_cancel``), which
+    cancels its other debits with it and makes the account active again. Cancelling one of its
+    debits alone would leave the plan promising a payment nobody collects, to be judged broken
+    on its day. A leftover debit of an instalment already kept, broken or cancelled may go.
+    """
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("give the reason for cancelling", field="reason")
+    with transaction.atomic():
+        found = ScheduledPayment.objects.select_for_update().filter(pk=scheduled_id).first()
+        if found is None:
+            raise NotFound(f"no scheduled debit {scheduled_id}", field="scheduled_id")
+        if found.status != ScheduledStatus.SCHEDULED:
+            raise ServiceError(
+                f"scheduled debit {found.pk} is {found.get_status_display().lower()}: only a "
+                "debit still scheduled can be cancelled",
+                field="scheduled_id",
+            )
+        instalment = (
+            ArrangementInstalment.objects.filter(scheduled_id=found.pk)
+            .select_related("arrangement")
+            .first()
+        )
+        if (
+            instalment is not None
+            and instalment.status == InstalmentState.OPEN
+            and instalment.arrangement.status in STANDING
+        ):
+            kind = instalment.arrangement.get_kind_display().lower()
+            raise ServiceError(
+                f"scheduled debit {found.pk} collects payment {instalment.seq} of {kind} "
+                f"{instalment.arrangement_id}: cancel the {kind}, which cancels its debits "
+                "with it",
+                field="scheduled_id",
+            )
+        found.status = ScheduledStatus.CANCELLED
+        found.status_reason = reason[:200]
+        found.save(update_fields=["status", "status_reason"])
+        audit_record(
+            actor=actor, event="payment.schedule_cancelled", account_id=found.account_id, at=now,
+            details={"scheduled": found.pk, "authorization": found.authorization_id,
+                     "amount_minor": found.amount_minor, "due_on": found.due_on.isoformat(),
+                     "reason": reason},
+        )  # fmt: skip
+        return found
 
 
 _DUE_COLUMNS = (
