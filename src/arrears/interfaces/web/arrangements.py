@@ -10,7 +10,7 @@ adjustments and write-offs (``services.arrangements.authority``).
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -47,6 +47,7 @@ from arrears.services.arrangements.plans import (
 )
 from arrears.services.arrangements.settlements import SettlementTerms, settlement_offer
 from arrears.services.common import Actor, ServiceError
+from arrears.services.payments.queries import UsableAuthorization, usable_authorizations
 
 ARRANGE_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.ADMIN}
 CORRECT_ROLES = {Role.SUPERVISOR, Role.ACCOUNTANT, Role.ADMIN}
@@ -243,6 +244,7 @@ class AgreePlanForm(forms.Form):
     first_due = forms.DateField(widget=DATE)
     instalment = _money_field("Instalment")
     count = forms.IntegerField(min_value=1, max_value=1000, required=False)
+    authorization = forms.IntegerField(min_value=1, required=False)
 
 
 @dataclass
@@ -252,6 +254,8 @@ class PlanPage:
     proposals: core.Proposals | None = None
     statement_id: int | None = None
     error: str = ""
+    # The ACH authorizations the plan may be debited under (autopay), newest first.
+    authorizations: list[UsableAuthorization] = field(default_factory=list)
 
     def _own(self, sentences: tuple[str, ...]) -> list[str]:
         """A frequency's sentences less those said once for every frequency."""
@@ -270,6 +274,8 @@ class PlanPage:
 
 
 def _plan_page(request: HttpRequest, page: PlanPage, status: int = 200) -> HttpResponse:
+    page.authorizations = usable_authorizations(page.view.account.pk,
+                                                on=timezone.localdate())  # fmt: skip
     return render(request, "web/plan_page.html", {"page": page, "a": page.view.account,
                                                   "view": page.view}, status=status)  # fmt: skip
 
@@ -324,7 +330,7 @@ def plan_agree(request: HttpRequest, account_id: int) -> HttpResponse:
                 frequency=data["frequency"], first_due=data["first_due"],
                 statement_id=data["statement"],
                 instalment_minor=_minor(data["instalment"]) if data["instalment"] else None,
-                count=data["count"],
+                count=data["count"], authorization_id=data["authorization"],
             ),
         )  # fmt: skip
     except ServiceError as exc:
@@ -332,8 +338,19 @@ def plan_agree(request: HttpRequest, account_id: int) -> HttpResponse:
     count = plan.instalments.count()
     total = format_minor(plan.total_minor, plan.currency)
     what = f"{count} {plan.frequency} payments" if count != 1 else "one payment"
-    messages.success(request, f"Plan agreed: {what}, {total} in all.")
+    messages.success(request, f"Plan agreed: {what}, {total} in all{_debited(plan)}.")
     return redirect(reverse("account-page", args=[account_id]) + "#arrangements-card")
+
+
+def _debited(arrangement: Arrangement) -> str:
+    """ ", each debited from checking ending 6789" when the arrangement is collected by ACH."""
+    debit = (
+        arrangement.instalments.filter(scheduled__isnull=False)
+        .values_list("scheduled__authorization__bank_account__account_type",
+                     "scheduled__authorization__bank_account__account_last4")
+        .first()
+    )  # fmt: skip
+    return f", each debited from {debit[0]} ending {debit[1]}" if debit else ""
 
 
 def _plan_refused(
@@ -364,8 +381,20 @@ class SettlementForm(forms.Form):
     frequency = forms.ChoiceField(choices=[(f.value, f.value.capitalize()) for f in core.Frequency],
                                   initial="monthly")  # fmt: skip
     first_due = forms.DateField(widget=DATE, label="First payment on")
+    authorization = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
+                                           label="Paid by")  # fmt: skip
     note = forms.CharField(required=False, max_length=500,
                            widget=forms.Textarea(attrs={"rows": 2}), label="Why")  # fmt: skip
+
+    def __init__(self, *args: Any, account_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        found = usable_authorizations(account_id, on=timezone.localdate())
+        self.fields["authorization"].choices = [  # type: ignore[attr-defined]
+            ("", "The consumer pays each payment"),
+            *((a.id, f"ACH debit: {a.label}") for a in found),
+        ]  # fmt: skip
+        if not found:
+            self.fields["authorization"].widget = forms.HiddenInput()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -381,9 +410,9 @@ def settlement_page(request: HttpRequest, account_id: int) -> HttpResponse:
     if not _may(request, ARRANGE_ROLES):
         return HttpResponse("Your role does not agree arrangements.", status=403)
     if request.method == "GET":
-        form = SettlementForm(initial={"first_due": _first_due_default()})
+        form = SettlementForm(initial={"first_due": _first_due_default()}, account_id=account_id)
         return render(request, "web/settlement_page.html", {"form": form, "a": view.account})
-    form = SettlementForm(request.POST)
+    form = SettlementForm(request.POST, account_id=account_id)
     if not form.is_valid():
         return render(request, "web/settlement_page.html", {"form": form, "a": view.account},
                       status=400)  # fmt: skip
@@ -393,13 +422,15 @@ def settlement_page(request: HttpRequest, account_id: int) -> HttpResponse:
         note=data["note"],
         amount_minor=_minor(data["amount"]) if data["amount"] is not None else None,
         percent_ppm=int(data["percent"] * 10_000) if data["percent"] is not None else None,
+        authorization_id=data["authorization"],
     )  # fmt: skip
     try:
         deal = settlement_offer(account_id=account_id, terms=terms, actor=_actor(request),
                                 now=timezone.now())  # fmt: skip
     except ServiceError as exc:
         field = {"amount_minor": None, "count": "count", "first_due": "first_due",
-                 "frequency": "frequency"}.get(exc.field or "")  # fmt: skip
+                 "frequency": "frequency",
+                 "authorization_id": "authorization"}.get(exc.field or "")  # fmt: skip
         form.add_error(field, exc.message)
         return render(request, "web/settlement_page.html", {"form": form, "a": view.account},
                       status=400)  # fmt: skip
@@ -408,7 +439,7 @@ def settlement_page(request: HttpRequest, account_id: int) -> HttpResponse:
         messages.info(request, "Beyond your authority: the settlement waits for a supervisor's "
                                "approval. " + " ".join(c["message"] for c in crossed))  # fmt: skip
     else:
-        messages.success(request, "Settlement agreed.")
+        messages.success(request, f"Settlement agreed{_debited(deal)}.")
     return redirect(reverse("account-page", args=[account_id]) + "#arrangements-card")
 
 
