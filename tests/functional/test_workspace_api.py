@@ -131,3 +131,85 @@ def test_nothing_left_to_offer_answers_204(client, people, built) -> None:
     assert client.post("/api/queues/ny/next", **casey).status_code == 200
     assert client.post("/api/queues/ny/next", **casey).status_code == 200
     assert client.post("/api/queues/ny/next", **casey).status_code == 204
+
+
+# --- a promise on several dates (ADR 25) ----------------------------------------------------------
+
+TWO_DATES = [{"amount": "100.00", "due_on": "2026-11-13"},
+             {"amount": "150.25", "due_on": "2026-11-27"}]  # fmt: skip
+
+
+def test_a_call_logs_a_promise_on_two_dates(client, people, built) -> None:
+    _, casey, _ = people
+    call = client.post(f"/api/accounts/{built[1].pk}/calls",
+                       {"disposition": "promise", "promises": TWO_DATES, "note": "paydays"},
+                       content_type=JSON, **casey)  # fmt: skip
+    assert call.status_code == 201
+    body = call.json()
+    first, second = Promise.objects.order_by("due_on")
+    assert body["promise_id"] == first.pk and second.first_id == first.pk
+    assert body["promise_dates"] == [
+        {"id": first.pk, "amount": "100.00", "due_on": "2026-11-13", "status": "open"},
+        {"id": second.pk, "amount": "150.25", "due_on": "2026-11-27", "status": "open"},
+    ]  # fmt: skip
+    items = client.get(f"/api/accounts/{built[1].pk}/timeline", **casey).json()
+    assert "Promise to pay 100.00 by 13 Nov 2026 and 150.25 by 27 Nov 2026" in [
+        i["title"] for i in items]  # fmt: skip
+
+
+def test_a_promise_outside_a_call_on_two_dates_and_on_one_as_before(client, people, built):  # type: ignore[no-untyped-def]
+    _, casey, _ = people
+    several = client.post(f"/api/accounts/{built[1].pk}/promises", {"promises": TWO_DATES},
+                          content_type=JSON, **casey)  # fmt: skip
+    assert several.status_code == 201
+    first, second = Promise.objects.order_by("due_on")
+    assert several.json() == {"id": first.pk, "total": "250.25", "dates": [
+        {"id": first.pk, "amount": "100.00", "due_on": "2026-11-13", "status": "open"},
+        {"id": second.pk, "amount": "150.25", "due_on": "2026-11-27", "status": "open"},
+    ]}  # fmt: skip
+    one = client.post(f"/api/accounts/{built[0].pk}/promises",
+                      {"amount": "75.00", "due_on": "2026-11-20"}, content_type=JSON, **casey)  # fmt: skip
+    assert one.status_code == 201
+    made = Promise.objects.get(account=built[0])
+    assert one.json() == {"id": made.pk, "total": "75.00", "dates": [
+        {"id": made.pk, "amount": "75.00", "due_on": "2026-11-20", "status": "open"}]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("promises", "status", "field"),
+    [
+        ([{"amount": "100.00", "due_on": "2026-11-13"}, {"amount": "100.00",
+          "due_on": "2026-11-13"}], 400, "promises[1].due_on"),
+        ([{"amount": "100.00", "due_on": "2026-11-13"}, {"amount": "ten",
+          "due_on": "2026-11-27"}], 400, "promises[1].amount"),
+        ([{"amount": "0.00", "due_on": "2026-11-13"}], 400, "promises[0].amount"),
+        ([{"amount": "100.00", "due_on": "2026-11-01"}], 400, "promises[0].due_on"),
+        ([{"amount": "1", "due_on": f"2026-11-{10 + n}"} for n in range(7)], 400, "promises"),
+        ([], 400, "promises"),
+        ([{"amount": "200.00", "due_on": "2026-11-13"}, {"amount": "100.01",
+          "due_on": "2026-11-27"}], 400, "promises"),
+        ([{"amount": "100.00", "due_on": "13/11/2026"}], 422, "promises.0.due_on"),
+        ([{"amount": "100.00"}], 422, "promises.0.due_on"),
+    ],
+)  # fmt: skip
+def test_bad_dates_are_a_4xx_naming_the_field_and_save_nothing(  # type: ignore[no-untyped-def]
+    client, people, built, promises, status, field
+):
+    _, casey, _ = people
+    account = built[0]  # owes 300.00
+    for path, body in ((f"/api/accounts/{account.pk}/calls",
+                        {"disposition": "promise", "promises": promises}),
+                       (f"/api/accounts/{account.pk}/promises", {"promises": promises})):  # fmt: skip
+        response = client.post(path, body, content_type=JSON, **casey)
+        assert (response.status_code, response.json()["field"]) == (status, field)
+    assert not ContactAttempt.objects.exists() and not Promise.objects.exists()
+
+
+def test_one_amount_and_a_list_at_once_is_refused(client, people, built) -> None:
+    _, casey, _ = people
+    response = client.post(f"/api/accounts/{built[0].pk}/calls",
+                           {"disposition": "promise", "promise_amount": "50.00",
+                            "promise_due_on": "2026-11-13", "promises": TWO_DATES},
+                           content_type=JSON, **casey)  # fmt: skip
+    assert (response.status_code, response.json()["field"]) == (400, "promises")
+    assert not ContactAttempt.objects.exists() and not Promise.objects.exists()

@@ -76,6 +76,32 @@ def test_next_account_promise_next_account(live_server, page, day) -> None:
     assert page.locator("h1", has_text=f"Account #{second.pk}").is_visible()
 
 
+def test_a_promise_on_two_dates_from_the_folded_lines(live_server, page, day) -> None:
+    first, _ = day
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/accounts/{first.pk}/")
+    assert not page.locator("#id_call-promise_amount_2").is_visible()  # folded
+    page.select_option("#id_call-disposition", "promise")
+    page.get_by_label("Promise amount").fill("100.00")
+    page.get_by_label("Promise due on").fill("2026-11-13")
+    page.locator("#form-call summary", has_text="Add another date").click()
+    page.get_by_label("Payment 2 amount").first.fill("120.00")
+    page.get_by_label("Payment 2 due on").first.fill("2026-11-27")
+    page.screenshot(path=str(SHOTS / "account-promise-dates-form.png"), full_page=True)
+    page.click("#form-call button[type=submit]")
+    page.wait_for_url(re.compile(rf".*/accounts/{first.pk}/#timeline$"))
+    assert page.locator("p.flash").inner_text() == (
+        "Call logged: Promise to pay with a promise on 2 dates."
+    )
+    row = page.locator("tr.promise")
+    assert row.locator("li.promise-date").all_inner_texts() == [
+        "Nov 13, 2026: 100.00 open", "Nov 27, 2026: 120.00 open"]  # fmt: skip
+    assert "220.00" in row.inner_text()
+    page.screenshot(path=str(SHOTS / "account-promise-dates.png"), full_page=True)
+    assert list(Promise.objects.order_by("due_on").values_list("amount_minor", flat=True)) == [
+        10_000, 12_000]  # fmt: skip
+
+
 def test_a_blocked_call_shows_its_reason_and_the_next_allowed_moment(live_server, page, day):
     first, _ = day
     _sign_in(page, live_server.url)

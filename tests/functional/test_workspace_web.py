@@ -4,7 +4,7 @@ screen, refusals that save nothing, personal data revealed with an audit."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -135,6 +135,97 @@ class TestAccountActions:
                                {"note-text": "hello"})  # fmt: skip
         assert response.status_code == 403
         assert not Note.objects.exists()
+
+
+class TestPromiseOnSeveralDates:
+    """The call and promise forms take up to six dated amounts; the later ones are folded under
+    "Add another date" (ADR 25)."""
+
+    def _form(self, html: str, name: str) -> str:
+        start = html.index(f'id="form-{name}"')
+        return html[start : html.index("</form>", start)]
+
+    def test_the_later_dates_are_folded_and_labelled(self, client, desk) -> None:
+        accounts, _ = desk
+        html = client.get(reverse("account-page", args=[accounts[0].pk])).content.decode()
+        call = self._form(html, "call")
+        assert '<details class="promise-dates" style=' in call  # folded: no "open"
+        assert re.search(r"<summary[^>]*>Add another date", call)
+        assert call.index('name="call-promise_due_on"') < call.index("<summary")
+        assert re.findall(r"<legend>(Payment \d)</legend>", call) == [
+            f"Payment {n}" for n in range(2, 7)]  # fmt: skip
+        assert re.search(r'<label>Payment 2 amount <input[^>]+name="call-promise_amount_2"', call)
+        assert re.search(r'<label>Payment 6 due on <input[^>]+name="call-promise_due_on_6"', call)
+        assert 'name="promise-due_on_2"' in self._form(html, "promise")
+
+    def test_a_call_with_a_promise_on_two_dates_is_logged_and_shown_with_its_dates(
+        self, client, desk
+    ) -> None:
+        accounts, _ = desk
+        response = _call(client, accounts[0].pk, disposition="promise", promise_amount="100.00",
+                         promise_due_on="2026-11-13", promise_amount_2="150.50",
+                         promise_due_on_2="2026-11-27", note="two paydays")  # fmt: skip
+        assert response.status_code == 302
+        rows = list(Promise.objects.order_by("due_on").values_list(
+            "amount_minor", "due_on", "first_id", "note"))  # fmt: skip
+        first = Promise.objects.get(first__isnull=True)
+        assert rows == [(10_000, date(2026, 11, 13), None, "two paydays"),
+                        (15_050, date(2026, 11, 27), first.pk, "two paydays")]  # fmt: skip
+        html = client.get(response["Location"]).content.decode()
+        assert "Call logged: Promise to pay with a promise on 2 dates." in html
+        assert "Promise to pay 100.00 by 13 Nov 2026 and 150.50 by 27 Nov 2026" in html
+        row = re.search(r'<tr class="promise">(.*?)</tr>', html, re.S)
+        assert row is not None
+        cells = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "|", row.group(1)))
+        assert "Promise on 2 dates" in cells and "250.50" in cells and "two paydays" in cells
+        assert "Nov 13, 2026: 100.00 |open" in cells and "Nov 27, 2026: 150.50 |open" in cells
+
+    def test_a_second_date_before_the_first_is_refused_on_its_field_and_nothing_is_saved(
+        self, client, desk
+    ) -> None:
+        accounts, _ = desk
+        response = _call(client, accounts[0].pk, disposition="promise", promise_amount="100.00",
+                         promise_due_on="2026-11-13", promise_amount_2="100.00",
+                         promise_due_on_2="2026-11-12")  # fmt: skip
+        assert response.status_code == 400
+        call = self._form(response.content.decode(), "call")
+        assert '<details class="promise-dates" open style=' in call
+        field = re.search(r'name="call-promise_due_on_2"[^>]*>(.*?)</label>', call, re.S)
+        assert field is not None
+        assert "each date must come after the one before (2026-11-13)" in field.group(1)
+        assert not ContactAttempt.objects.exists() and not Promise.objects.exists()
+
+    def test_a_skipped_line_is_left_out_and_errors_land_on_the_line_given(
+        self, client, desk
+    ) -> None:
+        accounts, _ = desk
+        response = _call(client, accounts[0].pk, disposition="promise", promise_amount="100.00",
+                         promise_due_on="2026-11-13", promise_amount_3="5000.00",
+                         promise_due_on_3="2026-11-27")  # fmt: skip
+        assert response.status_code == 400  # 100.00 + 5,000.00 is more than the 800.00 owed
+        call = self._form(response.content.decode(), "call")
+        field = re.search(r'name="call-promise_amount"[^>]*>(.*?)</label>', call, re.S)
+        assert field is not None and "more than the 800.00 owed" in field.group(1)
+        response = _call(client, accounts[0].pk, disposition="promise", promise_amount="100.00",
+                         promise_due_on="2026-11-13", promise_amount_3="50.00")  # fmt: skip
+        call = self._form(response.content.decode(), "call")
+        field = re.search(r'name="call-promise_due_on_3"[^>]*>(.*?)</label>', call, re.S)
+        assert field is not None and "a promise needs the day it is due" in field.group(1)
+        assert not Promise.objects.exists()
+
+    def test_the_promise_form_records_a_promise_on_three_dates(self, client, desk) -> None:
+        accounts, _ = desk
+        response = client.post(reverse("account-action", args=[accounts[1].pk, "promise"]), {
+            "promise-amount": "50.00", "promise-due_on": "2026-11-06",
+            "promise-amount_2": "50.00", "promise-due_on_2": "2026-11-20",
+            "promise-amount_3": "25.00", "promise-due_on_3": "2026-12-04",
+        })  # fmt: skip
+        assert response.status_code == 302
+        assert list(Promise.objects.order_by("due_on").values_list("amount_minor", "due_on")) == [
+            (5_000, date(2026, 11, 6)), (5_000, date(2026, 11, 20)),
+            (2_500, date(2026, 12, 4))]  # fmt: skip
+        html = client.get(response["Location"]).content.decode()
+        assert "Promise recorded on 3 dates." in html
 
 
 class TestPersonalData:

@@ -88,6 +88,17 @@ class TestTheRule:
                     promise(EVE, T0 - timedelta(days=1), "cancelled", pid=2)]  # fmt: skip
         assert credited_to(paid(1), [], promises) == DANA
 
+    def test_a_promise_on_two_dates_credits_its_taker_while_one_date_is_kept(self) -> None:
+        # ADR 25: each date is a promise row made at the same moment; the first was kept, the
+        # second broke before this payment came.
+        made = T0 - timedelta(days=20)
+        dates = [promise(DANA, made, "kept", resolved_on=DAY - timedelta(days=15), pid=1),
+                 promise(DANA, made, "broken", resolved_on=DAY - timedelta(days=2), pid=2)]  # fmt: skip
+        assert credited_to(paid(1), [], dates) == DANA
+        all_broken = [promise(DANA, made, "broken", resolved_on=DAY - timedelta(days=9), pid=1),
+                      dates[1]]  # fmt: skip
+        assert credited_to(paid(1), [], all_broken) is None
+
     def test_a_promise_a_system_recorded_credits_nobody(self) -> None:
         assert credited_to(paid(1), [], [promise(None, T0 - timedelta(days=1))]) is None
 

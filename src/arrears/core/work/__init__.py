@@ -25,7 +25,14 @@ from arrears.core.work.dispositions import (
     DispositionRule,
     FollowUp,
 )
-from arrears.core.work.promises import PromiseTerms, Verdict, judge
+from arrears.core.work.promises import (
+    MAX_PROMISE_DATES,
+    PromiseSchedule,
+    PromiseTerms,
+    Verdict,
+    judge,
+    judge_schedule,
+)
 from arrears.core.work.queues import (
     ACCOUNT_STATUSES,
     HOLD_FILTERS,
@@ -41,6 +48,7 @@ __all__ = [
     "ACCOUNT_STATUSES",
     "DISPOSITION_RULES",
     "HOLD_FILTERS",
+    "MAX_PROMISE_DATES",
     "PROMISE_CREDIT_DAYS",
     "RIGHT_PARTY_CONTACT",
     "WORK_CHANNELS",
@@ -51,6 +59,7 @@ __all__ = [
     "FollowUp",
     "Movement",
     "OwnerPeriod",
+    "PromiseSchedule",
     "PromiseStatus",
     "PromiseTaken",
     "PromiseTerms",
@@ -63,6 +72,7 @@ __all__ = [
     "credit",
     "credited_to",
     "judge",
+    "judge_schedule",
     "owner_at",
     "parse_filters",
     "percent",

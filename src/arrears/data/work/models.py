@@ -181,10 +181,18 @@ class PromiseStatus(models.TextChoices):
 
 
 class Promise(models.Model):
-    """A consumer's promise to pay an amount by a day."""
+    """A consumer's promise to pay an amount by a day; or one dated payment of a promise to pay
+    on several days (ADR 25): its later dates point at its first, which points at nothing, so a
+    promise's key is ``first_id or pk``. Each date is judged kept or broken on its own, by the
+    running total promised up to it."""
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="promises",
                                 db_index=False)  # fmt: skip
+    first = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="later_dates",
+        db_index=False, help_text="On a later date of a promise on several dates: its first "
+        "date. Empty on the first (or only) date.",
+    )  # fmt: skip
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="USD")
     due_on = models.DateField()
@@ -204,10 +212,16 @@ class Promise(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount_minor__gt=0), name="promise_amount_positive"
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(first=models.F("pk")), name="promise_first_is_another"
+            ),
         ]
         indexes = [
             models.Index(fields=["account", "status"], name="promise_account_idx"),
+            # A promise's later dates, found from its first (most promises have one date).
+            models.Index(fields=["first"], condition=models.Q(first__isnull=False),
+                         name="promise_first_idx"),
             models.Index(fields=["status", "due_on"], name="promise_due_idx"),
             # The floor's figures: promises taken, kept and broken in a month.
             models.Index(fields=["created_at"], name="promise_created_idx"),
@@ -217,6 +231,11 @@ class Promise(models.Model):
 
     def __str__(self) -> str:
         return f"promise {self.amount_minor} by {self.due_on} ({self.status})"
+
+    @property
+    def key(self) -> int:
+        """The promise this date belongs to: its first date's id."""
+        return self.first_id or self.pk
 
 
 class CallbackStatus(models.TextChoices):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from arrears.data.users.models import Role, User
-from arrears.data.work.models import WorkQueue
+from arrears.data.work.models import Promise, WorkQueue
 from arrears.interfaces.api.routes import (
     BlockedOut,
     ErrorOut,
@@ -29,6 +29,7 @@ from arrears.services.common import NotFound, ServiceError
 from arrears.services.compliance.operations import ContactBlocked
 from arrears.services.ledger.operations import hold_add
 from arrears.services.work.actions import (
+    PromiseDate,
     account_status_change,
     assignment_set,
     call_log,
@@ -174,6 +175,37 @@ def post_assignments(request: HttpRequest, payload: AssignIn) -> Status[Any]:
 # --- actions on an account ------------------------------------------------------------------------
 
 
+class PromiseDateIn(Schema):
+    amount: str = Field(description="Decimal text, e.g. '100.00'.")
+    due_on: date
+
+
+PROMISES_HELP = (
+    "A promise on one or several dates (at most 6, each after the one before): each date is "
+    "kept when the payments since the promise was made reach the amounts up to it, by its day "
+    "plus the client's grace days."
+)
+
+
+def _promise_dates(promises: list[PromiseDateIn] | None) -> list[PromiseDate] | None:
+    if promises is None:
+        return None
+    return [PromiseDate(amount_minor=_minor(p.amount, f"promises[{n}].amount"), due_on=p.due_on)
+            for n, p in enumerate(promises)]  # fmt: skip
+
+
+class PromiseDateOut(Schema):
+    id: int
+    amount: str
+    due_on: date
+    status: str
+
+
+def _dates_out(dates: tuple[Promise, ...] | list[Promise]) -> list[dict[str, Any]]:
+    return [{"id": p.pk, "amount": _amount(p.amount_minor, p.currency), "due_on": p.due_on,
+             "status": p.status} for p in dates]  # fmt: skip
+
+
 class CallIn(Schema):
     disposition: str = Field(description="right_party, third_party, no_answer, voicemail, "
                              "wrong_number, refused_to_pay, dispute, promise or callback")  # fmt: skip
@@ -181,8 +213,10 @@ class CallIn(Schema):
     at: datetime | None = Field(None, description="When, with its offset; now if omitted.")
     contact_point_id: int | None = None
     note: str = ""
-    promise_amount: str | None = Field(None, description="Decimal text, for a promise.")
+    promise_amount: str | None = Field(None, description="Decimal text, for a promise on one "
+                                       "date (or give promises).")  # fmt: skip
     promise_due_on: date | None = None
+    promises: list[PromiseDateIn] | None = Field(None, description=PROMISES_HELP)
     callback_at: datetime | None = Field(None, description="For a callback, with its offset.")
     dispute_reason: str = ""
     key: str | None = Field(None, max_length=80, description="Your reference: sending it again "
@@ -194,7 +228,8 @@ class CallOut(Schema):
     disposition: str
     allowed: bool | None
     pack_version: str
-    promise_id: int | None
+    promise_id: int | None = Field(description="The promise's first date.")
+    promise_dates: list[PromiseDateOut] = Field(default_factory=list)
     callback_id: int | None
     dispute_id: int | None
 
@@ -220,7 +255,7 @@ def post_call(request: HttpRequest, account_id: int, payload: CallIn) -> Status[
             contact_point_id=payload.contact_point_id, note=payload.note,
             promise_amount_minor=(_minor(payload.promise_amount, "promise_amount")
                                   if payload.promise_amount else None),
-            promise_due_on=payload.promise_due_on,
+            promise_due_on=payload.promise_due_on, promises=_promise_dates(payload.promises),
             callback_at=_aware(payload.callback_at, "callback_at"),
             dispute_reason=payload.dispute_reason, key=payload.key,
         )  # fmt: skip
@@ -231,14 +266,17 @@ def post_call(request: HttpRequest, account_id: int, payload: CallIn) -> Status[
     return Status(201 if logged.created else 200, {
         "attempt_id": a.pk, "disposition": a.disposition, "allowed": a.allowed,
         "pack_version": a.pack_version, "promise_id": logged.promise.pk if logged.promise else None,
+        "promise_dates": _dates_out(logged.promise_dates),
         "callback_id": logged.callback.pk if logged.callback else None,
         "dispute_id": logged.dispute.pk if logged.dispute else None,
     })  # fmt: skip
 
 
 class PromiseIn(Schema):
-    amount: str = Field(description="Decimal text, e.g. '150.00'.")
-    due_on: date
+    amount: str | None = Field(None, description="Decimal text, e.g. '150.00', for a promise on "
+                               "one date (or give promises).")  # fmt: skip
+    due_on: date | None = None
+    promises: list[PromiseDateIn] | None = Field(None, description=PROMISES_HELP)
     note: str = ""
 
 
@@ -246,15 +284,26 @@ class CreatedOut(Schema):
     id: int
 
 
-@accounts.post("/{account_id}/promises", response={201: CreatedOut, 400: ErrorOut,
+class PromiseOut(Schema):
+    id: int = Field(description="The promise's first date.")
+    total: str
+    dates: list[PromiseDateOut]
+
+
+@accounts.post("/{account_id}/promises", response={201: PromiseOut, 400: ErrorOut,
                                                    403: ErrorOut, 404: ErrorOut})  # fmt: skip
 def post_promise(request: HttpRequest, account_id: int, payload: PromiseIn) -> Status[Any]:
-    """A promise to pay taken outside a call."""
+    """A promise to pay taken outside a call: ``amount`` and ``due_on``, or ``promises``."""
     _require(request, *WORK_ROLES)
-    promise = promise_record(account_id=account_id, amount_minor=_minor(payload.amount, "amount"),
-                             due_on=payload.due_on, note=payload.note, actor=_actor(request),
-                             now=timezone.now())  # fmt: skip
-    return Status(201, {"id": promise.pk})
+    promise = promise_record(
+        account_id=account_id, note=payload.note, actor=_actor(request), now=timezone.now(),
+        amount_minor=_minor(payload.amount, "amount") if payload.amount is not None else None,
+        due_on=payload.due_on, promises=_promise_dates(payload.promises),
+    )  # fmt: skip
+    dates = [promise, *promise.later_dates.order_by("due_on")]
+    total = sum(p.amount_minor for p in dates)
+    return Status(201, {"id": promise.pk, "total": _amount(total, promise.currency),
+                        "dates": _dates_out(dates)})  # fmt: skip
 
 
 class CallbackIn(Schema):

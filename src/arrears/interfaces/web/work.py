@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from arrears.core.money import Money
-from arrears.core.work import DISPOSITION_RULES, Disposition
+from arrears.core.work import DISPOSITION_RULES, MAX_PROMISE_DATES, Disposition
 from arrears.data.accounts.models import HoldKind
 from arrears.data.cases.models import DisputeReason
 from arrears.data.parties.models import PhoneType
@@ -33,6 +33,7 @@ from arrears.services.compliance.operations import ContactBlocked
 from arrears.services.ledger.operations import hold_add
 from arrears.services.work.actions import (
     SETTABLE_STATUSES,
+    PromiseDate,
     account_status_change,
     call_log,
     callback_schedule,
@@ -120,8 +121,76 @@ def queue_page(request: HttpRequest, code: str) -> HttpResponse:
 # --- account screen actions ----------------------------------------------------------------------
 
 
-class CallForm(forms.Form):
+class PromiseDates(forms.Form):
+    """A form with a promise's first amount and day, and room for up to MAX_PROMISE_DATES of
+    them: the later ones (``amount_2``, ``due_on_2`` …) sit folded under "Add another date"."""
+
+    amount_field = "amount"
+    due_field = "due_on"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        order = list(self.fields)
+        at = order.index(self.due_field) + 1
+        later: list[str] = []
+        for n in range(2, MAX_PROMISE_DATES + 1):
+            amount = forms.DecimalField(required=False, min_value=Decimal("0.01"),
+                                        decimal_places=2, max_digits=14,
+                                        label=f"Payment {n} amount")  # fmt: skip
+            due = forms.DateField(required=False, label=f"Payment {n} due on",
+                                  widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+            self.fields[f"{self.amount_field}_{n}"] = amount
+            self.fields[f"{self.due_field}_{n}"] = due
+            later += [f"{self.amount_field}_{n}", f"{self.due_field}_{n}"]
+        self.order_fields(order[:at] + later + order[at:])
+        self._later = set(later)
+        self._rows: list[int] = []
+
+    def shown_fields(self) -> list[forms.BoundField]:
+        """The fields drawn one by one; the later dates are drawn folded, after the first."""
+        return [field for field in self if field.name not in self._later]
+
+    def later_dates(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
+        return [(n, self[f"{self.amount_field}_{n}"], self[f"{self.due_field}_{n}"])
+                for n in range(2, MAX_PROMISE_DATES + 1)]  # fmt: skip
+
+    def later_dates_open(self) -> bool:
+        """Show the later dates unfolded: one was filled in, or has an error."""
+        return any(
+            (self.is_bound and (amount.data or due.data)) or amount.errors or due.errors
+            for _, amount, due in self.later_dates()
+        )  # fmt: skip
+
+    def promise_dates(self) -> list[PromiseDate] | None:
+        """The dates filled in, for ``promises=``; None when only the first line is used."""
+        data = self.cleaned_data
+        rows = [(1, data.get(self.amount_field), data.get(self.due_field))] + [
+            (n, data.get(f"{self.amount_field}_{n}"), data.get(f"{self.due_field}_{n}"))
+            for n in range(2, MAX_PROMISE_DATES + 1)
+        ]  # fmt: skip
+        if all(amount is None and due is None for n, amount, due in rows if n > 1):
+            return None
+        given = [(n, a, d) for n, a, d in rows if n == 1 or a is not None or d is not None]
+        self._rows = [n for n, _, _ in given]
+        return [PromiseDate(amount_minor=_minor(a), due_on=d) for _, a, d in given]
+
+    def field_for(self, name: str | None) -> str | None:
+        """The form's field for a service's field name (``promises[1].due_on`` …)."""
+        if name in ("promise_amount", "promise_due_on", "promises"):
+            return self.amount_field if name != "promise_due_on" else self.due_field
+        if name and name.startswith("promises[") and "]." in name:
+            index, _, part = name[len("promises["):].partition("].")  # fmt: skip
+            if index.isdigit() and int(index) < len(self._rows):
+                n = self._rows[int(index)]
+                base = self.amount_field if part == "amount" else self.due_field
+                return base if n == 1 else f"{base}_{n}"
+        return name
+
+
+class CallForm(PromiseDates):
     prefix = "call"
+    amount_field = "promise_amount"
+    due_field = "promise_due_on"
     direction = forms.ChoiceField(choices=[("outbound", "Outbound"), ("inbound", "Inbound")])
     disposition = forms.ChoiceField(
         choices=[(d.value, DISPOSITION_RULES[d].label) for d in Disposition]
@@ -153,7 +222,7 @@ class NoteForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 
-class PromiseForm(forms.Form):
+class PromiseForm(PromiseDates):
     prefix = "promise"
     amount = forms.DecimalField(min_value=Decimal("0.01"), decimal_places=2, max_digits=14)
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
@@ -253,6 +322,8 @@ def account_action(request: HttpRequest, account_id: int, action: str) -> HttpRe
     if not form.is_valid():
         return _page(request, view, work=(action, request.POST), status=400)
     data, actor, now = form.cleaned_data, _web_actor(request), timezone.now()
+    if isinstance(form, PromiseDates):
+        data = {**data, "promises": form.promise_dates()}
     try:
         done = _perform(action, account_id, data, actor, now)
     except ContactBlocked as blocked:
@@ -262,8 +333,10 @@ def account_action(request: HttpRequest, account_id: int, action: str) -> HttpRe
         if action == "bad":
             messages.error(request, f"Not marked bad: {exc.message}.")
             return _page(request, view, status=400)
-        return _page(request, view, work=(action, request.POST),
-                     work_error=(FIELD_NAMES.get(exc.field or "", exc.field), exc.message),
+        field = FIELD_NAMES.get(exc.field or "", exc.field)
+        if isinstance(form, PromiseDates):
+            field = form.field_for(exc.field)
+        return _page(request, view, work=(action, request.POST), work_error=(field, exc.message),
                      status=400)  # fmt: skip
     messages.success(request, done)
     queue = request.POST.get("queue", "")
@@ -272,17 +345,20 @@ def account_action(request: HttpRequest, account_id: int, action: str) -> HttpRe
 
 
 def _perform(action: str, account_id: int, data: dict[str, Any], actor: Any, now: datetime) -> str:
+    listed: list[PromiseDate] | None = data.get("promises")
     match action:
         case "call":
             logged = call_log(
                 account_id=account_id, disposition=data["disposition"],
                 direction=data["direction"], at=now, now=now, actor=actor,
                 contact_point_id=data["contact_point"], note=data["note"],
-                promise_amount_minor=_minor(data["promise_amount"]),
-                promise_due_on=data["promise_due_on"],
+                promise_amount_minor=None if listed else _minor(data["promise_amount"]),
+                promise_due_on=None if listed else data["promise_due_on"], promises=listed,
                 callback_at=_aware(data["callback_at"]), dispute_reason=data["dispute_reason"],
             )  # fmt: skip
-            extra = (" with a promise" if logged.promise else " with a callback"
+            dates = len(logged.promise_dates)
+            extra = ((" with a promise" + (f" on {dates} dates" if dates > 1 else ""))
+                     if logged.promise else " with a callback"
                      if logged.callback else " and the dispute recorded" if logged.dispute
                      else " and the number marked bad" if logged.marked_bad else "")  # fmt: skip
             return (
@@ -292,11 +368,10 @@ def _perform(action: str, account_id: int, data: dict[str, Any], actor: Any, now
             note_add(account_id=account_id, text=data["text"], actor=actor, now=now)
             return "Note added."
         case "promise":
-            amount = _minor(data["amount"])
-            assert amount is not None
-            promise_record(account_id=account_id, amount_minor=amount, due_on=data["due_on"],
-                           actor=actor, now=now, note=data["note"])  # fmt: skip
-            return "Promise recorded."
+            promise_record(account_id=account_id, actor=actor, now=now, note=data["note"],
+                           amount_minor=None if listed else _minor(data["amount"]),
+                           due_on=None if listed else data["due_on"], promises=listed)  # fmt: skip
+            return f"Promise recorded on {len(listed)} dates." if listed else "Promise recorded."
         case "callback":
             due = _aware(data["due_at"])
             assert due is not None

@@ -57,7 +57,7 @@ from arrears.data.work.models import (
     TeamMember,
     WorkQueue,
 )
-from arrears.services.work.promises import CASH_KINDS
+from arrears.services.work.promises import CASH_KINDS, same_promise
 
 FLOOR_CURRENCY = "USD"
 
@@ -312,23 +312,36 @@ def _attempts(day: date) -> dict[int | None, Attempts]:
 
 def _promises(day: date, month_start: date) -> dict[int | None, Promises]:
     """Promises taken on the day and in the month, and kept or broken in the month, per user
-    who took them."""
+    who took them.
+
+    A promise on several dates counts once (ADR 25): taken on the day it was made (the amount
+    promised is the sum of its dates); kept on the day its last date is kept, when none of its
+    dates was broken; broken on the day its first date is broken, whatever its later dates
+    come to."""
     month_from, _ = local_day_bounds(month_start)
     day_from, day_to = local_day_bounds(day)
     made = Q(created_at__gte=month_from, created_at__lt=day_to)
     resolved = Q(resolved_on__gte=month_start, resolved_on__lte=day)
+    first = Q(first__isnull=True)
+    broken = PromiseStatus.BROKEN.value
+    later_date = Exists(same_promise().filter(due_on__gt=OuterRef("due_on")))
+    a_date_broken = Exists(same_promise().filter(status=broken))
+    broken_before = Exists(same_promise().filter(status=broken, due_on__lt=OuterRef("due_on")))
     rows = (
         Promise.objects.filter(made | resolved)
         .values("created_by_id")
         .annotate(
-            made_today=Count("id", filter=Q(created_at__gte=day_from, created_at__lt=day_to)),
-            made_month=Count("id", filter=made),
+            made_today=Count(
+                "id", filter=first & Q(created_at__gte=day_from, created_at__lt=day_to)
+            ),
+            made_month=Count("id", filter=first & made),
             made_month_minor=Sum("amount_minor", filter=made),
-            kept=Count("id", filter=resolved & Q(status=PromiseStatus.KEPT.value)),
-            broken=Count("id", filter=resolved & Q(status=PromiseStatus.BROKEN.value)),
+            kept=Count("id", filter=resolved & Q(status=PromiseStatus.KEPT.value)
+                       & ~Q(later_date) & ~Q(a_date_broken)),
+            broken=Count("id", filter=resolved & Q(status=broken) & ~Q(broken_before)),
         )
         .order_by()
-    )
+    )  # fmt: skip
     return {
         r["created_by_id"]: Promises(r["made_today"], r["made_month"],
                                      r["made_month_minor"] or 0, r["kept"], r["broken"])

@@ -8,6 +8,7 @@ not even the promise or callback that came with it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,7 +17,8 @@ from django.utils import timezone
 
 from arrears.core.compliance import Channel
 from arrears.core.formats.placements import normalise_email, normalise_phone
-from arrears.core.work import DISPOSITION_RULES, Disposition, FollowUp
+from arrears.core.money import Money
+from arrears.core.work import DISPOSITION_RULES, MAX_PROMISE_DATES, Disposition, FollowUp
 from arrears.data.accounts.models import Account, AccountParty, AccountStatus
 from arrears.data.cases.models import Dispute
 from arrears.data.contacts.models import ContactAttempt
@@ -46,9 +48,18 @@ MAX_PROMISE_DAYS = 366
 
 
 @dataclass(frozen=True)
+class PromiseDate:
+    """One dated payment of a promise, as given: a missing part is refused, naming its field."""
+
+    amount_minor: int | None
+    due_on: date | None
+
+
+@dataclass(frozen=True)
 class CallLogged:
     attempt: ContactAttempt
-    promise: Promise | None = None
+    promise: Promise | None = None  # its first date; the others are in promise_dates
+    promise_dates: tuple[Promise, ...] = ()
     callback: Callback | None = None
     dispute: Dispute | None = None
     marked_bad: ContactPoint | None = None
@@ -62,19 +73,52 @@ def _account(account_id: int) -> Account:
     return account
 
 
-def _check_promise(amount_minor: int | None, due_on: date | None, today: date) -> None:
+def _check_promise(
+    amount_minor: int | None, due_on: date | None, today: date, *,
+    amount_field: str = "promise_amount", due_field: str = "promise_due_on",
+) -> tuple[date, int]:  # fmt: skip
     if amount_minor is None:
-        raise ServiceError("a promise needs the amount promised", field="promise_amount")
+        raise ServiceError("a promise needs the amount promised", field=amount_field)
     if amount_minor <= 0:
-        raise ServiceError("the amount promised must be above zero", field="promise_amount")
+        raise ServiceError("the amount promised must be above zero", field=amount_field)
     if due_on is None:
-        raise ServiceError("a promise needs the day it is due", field="promise_due_on")
+        raise ServiceError("a promise needs the day it is due", field=due_field)
     if due_on < today:
-        raise ServiceError("a promise cannot fall due in the past", field="promise_due_on")
+        raise ServiceError("a promise cannot fall due in the past", field=due_field)
     if (due_on - today).days > MAX_PROMISE_DAYS:
-        raise ServiceError(
-            "a promise more than a year out is an arrangement", field="promise_due_on"
-        )
+        raise ServiceError("a promise more than a year out is an arrangement", field=due_field)
+    return due_on, amount_minor
+
+
+def _promise_dates(
+    amount_minor: int | None, due_on: date | None, promises: Sequence[PromiseDate] | None,
+    today: date,
+) -> tuple[tuple[date, int], ...]:  # fmt: skip
+    """The promise's dated payments (due day, amount), given as one amount and day or as a list
+    of them, checked: at most MAX_PROMISE_DATES, each in the future but within a year, each
+    after the one before, every amount above zero. A refusal names the field, ``promises[1].
+    due_on`` for the second date of a list."""
+    if promises is None:
+        return (_check_promise(amount_minor, due_on, today),)
+    if amount_minor is not None or due_on is not None:
+        raise ServiceError("give the promise as promise_amount and promise_due_on or as "
+                           "promises, not both", field="promises")  # fmt: skip
+    if not promises:
+        raise ServiceError("a promise needs at least one amount and day", field="promises")
+    if len(promises) > MAX_PROMISE_DATES:
+        raise ServiceError(f"a promise has at most {MAX_PROMISE_DATES} dates; more is a payment "
+                           "plan", field="promises")  # fmt: skip
+    dates: list[tuple[date, int]] = []
+    for n, given in enumerate(promises):
+        on, amount = _check_promise(
+            given.amount_minor, given.due_on, today, amount_field=f"promises[{n}].amount",
+            due_field=f"promises[{n}].due_on",
+        )  # fmt: skip
+        if dates and on <= dates[-1][0]:
+            raise ServiceError(f"each date must come after the one before "
+                               f"({dates[-1][0].isoformat()})", field=f"promises[{n}].due_on")  # fmt: skip
+        dates.append((on, amount))
+    return tuple(dates)
 
 
 def call_log(
@@ -89,11 +133,14 @@ def call_log(
     note: str = "",
     promise_amount_minor: int | None = None,
     promise_due_on: date | None = None,
+    promises: Sequence[PromiseDate] | None = None,
     callback_at: datetime | None = None,
     dispute_reason: str = "",
     key: str | None = None,
 ) -> CallLogged:
-    """Log a call and what it came to, with the follow-up its disposition needs."""
+    """Log a call and what it came to, with the follow-up its disposition needs. A promise is
+    one amount and day (``promise_amount_minor``, ``promise_due_on``) or up to
+    MAX_PROMISE_DATES of them (``promises``)."""
     rule = DISPOSITION_RULES[Disposition(
         require_choice(disposition, (d.value for d in Disposition), "disposition")
     )]  # fmt: skip
@@ -101,8 +148,9 @@ def call_log(
     if direction == "inbound" and not rule.inbound:
         raise ServiceError(f"an inbound call cannot end as {disposition}", field="disposition")
     today = timezone.localdate(now)
+    dates: tuple[tuple[date, int], ...] = ()
     if rule.follow_up is FollowUp.PROMISE:
-        _check_promise(promise_amount_minor, promise_due_on, today)
+        dates = _promise_dates(promise_amount_minor, promise_due_on, promises, today)
     if rule.follow_up is FollowUp.CALLBACK:
         if callback_at is None:
             raise ServiceError("a callback needs the moment to call back", field="callback_at")
@@ -124,10 +172,9 @@ def call_log(
         attempt.save(update_fields=["disposition"])
         logged = CallLogged(attempt=attempt)
         if rule.follow_up is FollowUp.PROMISE:
-            assert promise_amount_minor is not None and promise_due_on is not None
-            logged = CallLogged(attempt=attempt, promise=_promise(
-                account_id, promise_amount_minor, promise_due_on, actor, now, attempt, note
-            ))  # fmt: skip
+            made = _promise(account_id, dates, actor, now, attempt, note,
+                            listed=promises is not None)  # fmt: skip
+            logged = CallLogged(attempt=attempt, promise=made[0], promise_dates=made)
         elif rule.follow_up is FollowUp.CALLBACK:
             assert callback_at is not None
             logged = CallLogged(attempt=attempt, callback=_callback(
@@ -157,31 +204,53 @@ def call_log(
 
 
 def _promise(
-    account_id: int, amount_minor: int, due_on: date, actor: Actor, now: datetime,
-    attempt: ContactAttempt | None, note: str,
-) -> Promise:  # fmt: skip
-    promise = Promise.objects.create(
-        account_id=account_id, amount_minor=amount_minor, due_on=due_on, attempt=attempt,
-        note=note, created_by_id=actor.user_id, created_at=now,
-    )  # fmt: skip
-    audit_record(
-        actor=actor, event="promise.made", account_id=account_id, at=now,
-        details={"promise": promise.pk, "amount_minor": amount_minor, "due_on": due_on.isoformat()},
-    )  # fmt: skip
-    return promise
+    account_id: int, dates: tuple[tuple[date, int], ...], actor: Actor, now: datetime,
+    attempt: ContactAttempt | None, note: str, *, listed: bool,
+) -> tuple[Promise, ...]:  # fmt: skip
+    """The promise's rows, one per date, the later ones pointing at the first. Refused when it
+    promises more than the account owes now (``listed``: given as a list, so the refusal names
+    ``promises``)."""
+    account = _account(account_id)
+    total = sum(amount for _, amount in dates)
+    if total > account.balance_minor:
+        owed = Money.from_minor(max(account.balance_minor, 0), account.currency)
+        raise ServiceError(
+            f"the promise is for {Money.from_minor(total, account.currency).amount:,}, more "
+            f"than the {owed.amount:,} owed", field="promises" if listed else "promise_amount",
+        )  # fmt: skip
+    (first_on, first_amount), *later = dates
+    common = {"account_id": account_id, "currency": account.currency, "attempt": attempt,
+              "note": note, "created_by_id": actor.user_id, "created_at": now}  # fmt: skip
+    first = Promise.objects.create(amount_minor=first_amount, due_on=first_on, **common)
+    rows = (first, *Promise.objects.bulk_create(
+        [Promise(first=first, amount_minor=amount, due_on=on, **common) for on, amount in later]
+    ))  # fmt: skip
+    details: dict[str, object] = {
+        "promise": first.pk, "amount_minor": first_amount, "due_on": first_on.isoformat(),
+    }  # fmt: skip
+    if later:
+        details["amount_minor"] = total
+        details["dates"] = [
+            {"promise": p.pk, "amount_minor": p.amount_minor, "due_on": p.due_on.isoformat()}
+            for p in rows
+        ]  # fmt: skip
+    audit_record(actor=actor, event="promise.made", account_id=account_id, at=now,
+                 details=details)  # fmt: skip
+    return rows
 
 
 def promise_record(
-    *, account_id: int, amount_minor: int, due_on: date, actor: Actor, now: datetime,
-    note: str = "",
+    *, account_id: int, actor: Actor, now: datetime, amount_minor: int | None = None,
+    due_on: date | None = None, promises: Sequence[PromiseDate] | None = None, note: str = "",
 ) -> Promise:  # fmt: skip
-    """A promise to pay taken outside a logged call (a letter, a portal message)."""
-    _check_promise(amount_minor, due_on, timezone.localdate(now))
+    """A promise to pay taken outside a logged call (a letter, a portal message): one amount and
+    day, or up to MAX_PROMISE_DATES of them (``promises``). Returns its first date; the others
+    point at it (``later_dates``)."""
+    dates = _promise_dates(amount_minor, due_on, promises, timezone.localdate(now))
     with transaction.atomic():
-        _account(account_id)
-        promise = _promise(account_id, amount_minor, due_on, actor, now, None, note)
+        made = _promise(account_id, dates, actor, now, None, note, listed=promises is not None)
         entries_worked(account_id, at=now)
-        return promise
+        return made[0]
 
 
 def _callback(

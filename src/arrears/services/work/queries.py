@@ -3,9 +3,10 @@ timeline, promises, callbacks and the consumer's other accounts."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -20,6 +21,7 @@ from arrears.data.ledger.models import Entry
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Callback, Lease, Note, Promise, QueueEntry, WorkQueue
 from arrears.services.accounts.access import sees_every_client, visible_accounts
+from arrears.services.work.promises import promise_key
 
 
 @dataclass(frozen=True)
@@ -204,12 +206,15 @@ def timeline_of(
                                   e.memo, e.source))  # fmt: skip
     for n in notes:
         items.append(TimelineItem(n.created_at, "note", "Note", n.text, n.author_label))
-    for p in promises:
-        items.append(TimelineItem(
-            p.created_at, "promise",
-            f"Promise to pay {format_minor(p.amount_minor, p.currency)} by {p.due_on:%d %b %Y}",
-            p.get_status_display(), _who(p.created_by, "system"),
-        ))  # fmt: skip
+    for dates in _by_promise(promises):
+        p = dates[0]
+        paid = [f"{format_minor(d.amount_minor, d.currency)} by {d.due_on:%d %b %Y}" for d in dates]
+        said = paid[0] if len(paid) == 1 else f"{', '.join(paid[:-1])} and {paid[-1]}"
+        detail = p.get_status_display() if len(dates) == 1 else "; ".join(
+            f"{d.due_on:%d %b}: {d.get_status_display().lower()}" for d in dates
+        )  # fmt: skip
+        items.append(TimelineItem(p.created_at, "promise", f"Promise to pay {said}", detail,
+                                  _who(p.created_by, "system")))  # fmt: skip
     for c in callbacks:
         items.append(TimelineItem(c.created_at, "callback",
                                   f"Callback set for {timezone.localtime(c.due_at):%d %b %Y %H:%M %Z}",
@@ -234,8 +239,61 @@ def _event_detail(details: dict[str, Any]) -> str:
     return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items())[:300]
 
 
-def open_promises(account_id: int) -> list[Promise]:
-    return list(Promise.objects.filter(account_id=account_id, status="open").order_by("due_on"))
+def _by_promise(rows: Iterable[Promise]) -> list[list[Promise]]:
+    """Dated rows gathered into their promises (each in due order), in the order first seen."""
+    promises: dict[int, list[Promise]] = defaultdict(list)
+    for row in rows:
+        promises[row.key].append(row)
+    return [sorted(dates, key=lambda d: (d.due_on, d.pk)) for dates in promises.values()]
+
+
+@dataclass(frozen=True)
+class OpenPromise:
+    """A promise with a date still open, with all its dates (kept and broken ones too)."""
+
+    dates: tuple[Promise, ...]  # in due order
+
+    @property
+    def pk(self) -> int:
+        return self.dates[0].key
+
+    @property
+    def currency(self) -> str:
+        return self.dates[0].currency
+
+    @property
+    def note(self) -> str:
+        return self.dates[0].note
+
+    @property
+    def total_minor(self) -> int:
+        return sum(d.amount_minor for d in self.dates if d.status != "cancelled")
+
+    @property
+    def next_due_on(self) -> date:
+        """The first date still open."""
+        return min(d.due_on for d in self.dates if d.status == "open")
+
+    @property
+    def several(self) -> bool:
+        return len(self.dates) > 1
+
+
+def open_promises_of(rows: Iterable[Promise]) -> list[OpenPromise]:
+    """The promises among ``rows`` with a date still open, the soonest open date first."""
+    found = [OpenPromise(tuple(d)) for d in _by_promise(rows) if any(r.status == "open" for r in d)]
+    return sorted(found, key=lambda p: (p.next_due_on, p.pk))
+
+
+def with_open_dates(rows: QuerySet[Promise]) -> Q:
+    """A filter for the dates of the promises among ``rows`` that have a date still open."""
+    keys = rows.filter(status="open").annotate(of_promise=promise_key()).values("of_promise")
+    return Q(pk__in=keys) | Q(first_id__in=keys)
+
+
+def open_promises(account_id: int) -> list[OpenPromise]:
+    mine = Promise.objects.filter(account_id=account_id)
+    return open_promises_of(mine.filter(with_open_dates(mine)))
 
 
 def open_callbacks(account_id: int) -> list[Callback]:

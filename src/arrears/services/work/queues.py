@@ -34,6 +34,7 @@ from arrears.data.work.models import Callback, Promise, QueueEntry, WorkQueue
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record, require_choice
 from arrears.services.compliance.operations import contactability_refresh
 from arrears.services.work.entries import blocked_at, first_opening_of
+from arrears.services.work.promises import promise_key
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,16 @@ def matching_accounts(spec: QueueFilters, *, now: datetime) -> QuerySet[Account]
         )
         standing = Arrangement.objects.filter(account=OuterRef("pk"), status__in=STANDING)
         open_promise = Promise.objects.filter(account=OuterRef("pk"), status="open")
-        rows = rows.filter(Exists(broken_promise) | Exists(broken_arrangement)).filter(
-            ~Exists(standing), ~Exists(open_promise)
+        # The open later dates of a promise on several dates are not "newer": one missed date
+        # brings the account back while the others wait (ADR 25).
+        open_elsewhere = (
+            Promise.objects.filter(account_id=OuterRef("account_id"), status="open")
+            .annotate(of_promise=promise_key())
+            .exclude(of_promise=promise_key(OuterRef("first_id"), OuterRef("pk")))
+        )
+        broken_alone = broken_promise.filter(~Exists(open_elsewhere))
+        rows = rows.filter(~Exists(standing)).filter(
+            Exists(broken_alone) | (Exists(broken_arrangement) & ~Exists(open_promise))
         )
     return rows
 

@@ -39,10 +39,13 @@ from arrears.services.compliance.snapshots import (
     packs_in_force,
 )
 from arrears.services.work.queries import (
+    OpenPromise,
     TimelineItem,
     linked_accounts,
+    open_promises_of,
     timeline_events,
     timeline_of,
+    with_open_dates,
 )
 
 TIMELINE = 60  # items on the timeline, and of each kind read for it
@@ -55,7 +58,7 @@ class AccountScreen:
     lease: Lease | None  # the live lease, if any
     timeline: list[TimelineItem]
     linked: list[Account]
-    promises: list[Promise]  # open, soonest due first
+    promises: list[OpenPromise]  # with a date open, with all their dates; soonest open first
     callbacks: list[Callback]  # open, soonest first
     decisions: list[Decision]  # call, SMS, email, letter now
     limitation: Limitation | None  # time-barred or not, by the consumer's state pack
@@ -133,9 +136,7 @@ def account_screen(
             limit=TIMELINE,
         ),
         linked=linked_accounts(account_id, user=user),
-        promises=sorted(
-            (p for p in rows["promise"] if p.status == "open"), key=lambda p: (p.due_on, p.pk)
-        ),
+        promises=open_promises_of(rows["promise"]),
         callbacks=sorted(
             (c for c in rows["callback"] if c.status == "open"), key=lambda c: (c.due_at, c.pk)
         ),
@@ -155,8 +156,8 @@ def account_screen(
 def _lists(account_id: int, since: datetime, consents_from: datetime) -> dict[str, Any]:
     """What the screen lists, one queryset each: all of the short lists, and of the long ones
     (attempts, notes, promises, callbacks, events) the newest the timeline shows plus what the
-    rules and the work panel need (attempts and consents in the rules' window, open promises
-    and callbacks)."""
+    rules and the work panel need (attempts and consents in the rules' window, every date of the
+    promises with a date open, open callbacks)."""
     parties = AccountParty.objects.filter(account_id=account_id).values("party_id")
     mine = {"account_id": account_id}
 
@@ -181,7 +182,7 @@ def _lists(account_id: int, since: datetime, consents_from: datetime) -> dict[st
         ),
         "note": Note.objects.filter(pk__in=newest(Note, "-created_at", "-id")),
         "promise": promises.filter(
-            Q(status="open") | Q(pk__in=newest(Promise, "-created_at", "-id"))
+            with_open_dates(promises) | Q(pk__in=newest(Promise, "-created_at", "-id"))
         ),
         "callback": callbacks.filter(
             Q(status="open")
