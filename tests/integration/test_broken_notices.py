@@ -223,3 +223,30 @@ def test_a_broken_queue_holds_what_broke_lately_until_something_newer_is_agreed(
     assert held(date(2026, 12, 6)) == {kept_going.pk}  # its promise broke on 4 Dec
     assert held(date(2027, 1, 6)) == {broke_plan.pk}  # the promise is old news; one replanned
     assert held(date(2027, 1, 13)) == set()
+
+
+def test_a_promise_on_two_dates_gets_one_notice_for_its_missed_date_without_the_first(  # type: ignore[no-untyped-def]
+    acme, casey
+):
+    from arrears.services.work.actions import PromiseDate
+
+    paid_first = make_new_yorker(acme, principal=50_000)
+    missed_both = make_new_yorker(acme, principal=50_000)
+    for account in (paid_first, missed_both):
+        promise_record(account_id=account.pk, actor=casey, now=NOW, promises=[
+            PromiseDate(amount_minor=10_000, due_on=date(2026, 11, 30)),
+            PromiseDate(amount_minor=10_000, due_on=date(2026, 12, 14)),
+        ])  # fmt: skip
+    pay(paid_first.pk, 12_000, date(2026, 11, 27))  # the first date and 20.00 towards the second
+    promises_evaluate(as_of=date(2026, 12, 18), actor=SYSTEM, now=NOW)
+
+    report = arrangement_letters_send(as_of=date(2026, 12, 18), actor=SYSTEM,
+                                      now=datetime(2026, 12, 18, 14, 0, tzinfo=UTC))  # fmt: skip
+
+    assert (report.notices_candidates, report.notices_sent) == (2, 2)
+    first_missed = words(MoneyLetter.objects.get(account=paid_first, kind="broken_notice"))
+    assert ("you told us you would pay $100.00 by December 14, 2026. We did not receive that "
+            "payment within 3 days after its due date. We received $20.00 since then") in (
+        first_missed)  # fmt: skip
+    both = words(MoneyLetter.objects.get(account=missed_both, kind="broken_notice"))
+    assert "you would pay $100.00 by November 30, 2026" in both

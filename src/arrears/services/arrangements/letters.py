@@ -43,6 +43,7 @@ from arrears.services.letters.money import (
     plan_confirmation_document,
     settlement_confirmation_document,
 )
+from arrears.services.work.promises import same_promise
 
 #: A promise or arrangement broken longer ago than this gets no notice: the collector has
 #: worked the account since, and a late letter about an old payment would mislead.
@@ -139,7 +140,11 @@ def _broken_notices(report: LettersReport, *, as_of: date, actor: Actor, now: da
     promises = list(
         Promise.objects.filter(status=PromiseStatus.BROKEN.value, resolved_on__gte=since,
                                resolved_on__lte=as_of)
-        .exclude(_noticed("promise")).order_by("resolved_on", "pk")
+        .exclude(_noticed("promise"))
+        # A promise of several dates gets one notice, at its first missed date.
+        .exclude(Exists(same_promise().filter(status=PromiseStatus.BROKEN.value,
+                                              due_on__lt=OuterRef("due_on"))))
+        .order_by("resolved_on", "pk")
         .values_list("pk", "account_id", "resolved_on", "account__balance_minor")
     )  # fmt: skip
     todo = [("arrangement", row) for row in arrangements] + [("promise", row) for row in promises]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from arrears.core.compliance import ContactSnapshot, Purpose
@@ -136,7 +136,15 @@ def broken_promise_notice_send(
     account = promise.account
     balance = _owed(account)
     made_on = min(timezone.localdate(promise.created_at), promise.due_on)
-    received = _received(account.pk, made_on, promise.resolved_on)
+    # On a promise of several dates, what the earlier dates asked for is not "received" for
+    # this one: it paid them.
+    earlier = (
+        Promise.objects.filter(Q(pk=promise.key) | Q(first_id=promise.key),
+                               due_on__lt=promise.due_on)
+        .exclude(status=PromiseStatus.CANCELLED.value)
+        .aggregate(total=Sum("amount_minor"))["total"] or 0
+    )  # fmt: skip
+    received = max(_received(account.pk, made_on, promise.resolved_on) - earlier, 0)
     subject = f"promise:{promise.pk}"
 
     def build(head: LetterHead, snap: ContactSnapshot) -> Letter:
