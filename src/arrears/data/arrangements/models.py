@@ -60,8 +60,10 @@ class AuthorityLimit(models.Model):
         null=True, blank=True, help_text="Largest amount forgiven; empty: no amount limit."
     )
     max_adjustment_minor = models.BigIntegerField(
-        default=0, help_text="Largest adjustment or write-off posted without a second person."
-    )
+        null=True, blank=True, default=0,
+        help_text="Largest adjustment or write-off posted without a second person; empty: no "
+        "amount limit.",
+    )  # fmt: skip
 
     class Meta:
         constraints = [
@@ -70,6 +72,10 @@ class AuthorityLimit(models.Model):
                                     name="authority_role_default"),
             models.CheckConstraint(condition=models.Q(max_discount_ppm__lte=PPM),
                                    name="authority_discount_at_most_all"),
+            models.CheckConstraint(
+                condition=models.Q(max_forgiven_minor__gte=0, max_adjustment_minor__gte=0),
+                name="authority_amounts_not_negative",  # an empty amount (NULL) passes: no limit
+            ),
         ]  # fmt: skip
 
     def __str__(self) -> str:

@@ -1080,6 +1080,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 from arrears.interfaces.api import ach as _ach  # noqa: E402, F401
 from arrears.interfaces.api import arrangements as _arrangements  # noqa: E402, F401
 from arrears.interfaces.api import cards as _cards  # noqa: E402, F401
+from arrears.interfaces.api import clients as _clients  # noqa: E402, F401
 from arrears.interfaces.api import payments as _payments  # noqa: E402, F401
 from arrears.interfaces.api import search as _search  # noqa: E402, F401
 from arrears.interfaces.api import supervision as _supervision  # noqa: E402, F401

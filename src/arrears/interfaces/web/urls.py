@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from arrears.interfaces.web import ach, arrangements, passwords, payments, supervise, views, work
+from arrears.interfaces.web import (
+    ach,
+    arrangements,
+    clients,
+    passwords,
+    payments,
+    supervise,
+    views,
+    work,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -95,5 +104,25 @@ urlpatterns = [
     path("supervise/reassign/", supervise.supervise_reassign, name="supervise-reassign"),
     path("supervise/teams/", supervise.supervise_team, name="supervise-team"),
     path("supervise/grace/", supervise.supervise_grace, name="supervise-grace"),
+    path("clients/", clients.clients_page, name="clients"),
+    path("clients/<slug:client_code>/terms/", clients.client_terms_page, name="client-terms"),
+    path(
+        "clients/<slug:client_code>/terms/plan-rules/",
+        clients.client_plan_rules_view,
+        name="client-plan-rules",
+    ),
+    path(
+        "clients/<slug:client_code>/terms/card-fee/",
+        clients.client_card_fee_view,
+        name="client-card-fee",
+    ),
+    path(
+        "clients/<slug:client_code>/terms/commission/",
+        clients.client_commission_view,
+        name="client-commission",
+    ),
+    path("settings/authority/", clients.authority_page, name="authority"),
+    path("settings/authority/set/", clients.authority_set_view, name="authority-set"),
+    path("settings/authority/remove/", clients.authority_remove_view, name="authority-remove"),
     path("disputes/<int:dispute_id>/answer/", views.dispute_answer_post, name="dispute-answer"),
 ]
