@@ -55,7 +55,7 @@ def test_remits_and_writes_the_statement_invoice_and_workbook(tmp_path: Path, oc
         "number": "REM-ACME-2026-10", "client": "ACME", "currency": "USD", "created": True,
         "remit_mode": "gross", "lines": 3, "collected_minor": 30_334, "refunds_minor": 0,
         "reversals_minor": 0, "net_collected_minor": 30_334,
-        "commission_minor": 2_500 + 6_000 + 83, "client_share_minor": 21_751,
+        "commission_minor": 2_500 + 6_000 + 83, "fees_minor": 0, "client_share_minor": 21_751,
         "due_to_client_minor": 30_334, "commission_invoice_minor": 8_583,
     }  # fmt: skip
     assert (report["period"], report["created"], report["existing"], report["skipped"]) == (
@@ -76,7 +76,8 @@ def test_remits_and_writes_the_statement_invoice_and_workbook(tmp_path: Path, oc
     assert figures == {
         "Collected": Decimal("303.34"), "Refunds": Decimal("0"),
         "Returned payments": Decimal("0"), "Net collected": Decimal("303.34"),
-        "Commission": Decimal("85.83"), "Client share": Decimal("217.51"),
+        "Commission": Decimal("85.83"), "of which convenience fees": Decimal("0"),
+        "Client share": Decimal("217.51"),
         "Due to client": Decimal("303.34"), "Commission invoiced": Decimal("85.83"),
     }  # fmt: skip
     lines = list(book["Lines"].iter_rows(min_row=2, values_only=True))
@@ -96,7 +97,8 @@ def test_a_second_run_reports_the_statements_issued_before(tmp_path: Path, octob
     assert again["statements"][0]["remittance"] == first["statements"][0]["remittance"]
     assert again["totals"] == first["totals"] == {"USD": {
         "collected_minor": 30_334, "refunds_minor": 0, "reversals_minor": 0,
-        "net_collected_minor": 30_334, "commission_minor": 8_583, "client_share_minor": 21_751,
+        "net_collected_minor": 30_334, "commission_minor": 8_583, "fees_minor": 0,
+        "client_share_minor": 21_751,
         "due_to_client_minor": 30_334, "commission_invoice_minor": 8_583,
     }}  # fmt: skip
     assert Remittance.objects.count() == 1

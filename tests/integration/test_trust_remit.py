@@ -134,7 +134,7 @@ class TestRemit:
         }
         assert report.as_dict()["totals"] == {"USD": {
             "collected_minor": 52_346, "refunds_minor": 1_000, "reversals_minor": 4_000,
-            "net_collected_minor": 47_346, "commission_minor": 12_719,
+            "net_collected_minor": 47_346, "commission_minor": 12_719, "fees_minor": 0,
             "client_share_minor": 34_627, "due_to_client_minor": 37_096,
             "commission_invoice_minor": 2_469,
         }}  # fmt: skip
@@ -276,6 +276,15 @@ class TestTrustReconciliation:
             "remitted_to_client_minor": 3_750, "commission_retained_minor": 1_250,
             "closing_unremitted_minor": 0, "difference_minor": 0,
         }  # fmt: skip
+
+    def test_for_some_clients_only_their_rollforwards_and_no_cash(self, book):
+        remit(period=OCTOBER, actor=ACTOR, now=NOW, out=book["out"])
+
+        found = trust_reconciliation(period=OCTOBER, client_ids={book["zeta"].pk})
+
+        assert (found.cash, [c.client for c in found.clients], found.balanced) == (
+            {}, ["ZETA"], True,
+        )  # fmt: skip
 
     def test_finds_a_statement_line_that_does_not_match_its_entry(self, book):
         remit(period=OCTOBER, actor=ACTOR, now=NOW, out=book["out"])

@@ -1,9 +1,11 @@
 """A statement worked out (core.trust.statement): each movement's rate and split, a client's
 totals under net and gross remittance, and the reconciliation identities; property: client share
-+ commission = collected - refunds - reversals, for every line and every statement."""
++ commission = collected - refunds - reversals, for every line and every statement, card
+convenience fees included (they never reach the client's share)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -79,6 +81,31 @@ class TestPrice:
         (line,) = price(terms, [given_back(12, REFUND, -2, 7, date(2026, 10, 5))], {7: original})
         assert line == Line(12, REFUND, -2, 500_000, -2)
 
+    def test_a_card_payments_convenience_fee_is_all_commission(self) -> None:
+        # 100.00 for the debt and a 2.50 fee, 4 months placed: 25 % of 100.00, plus the fee.
+        card = replace(paid(1, 10_250, date(2026, 5, 20)), fee_minor=250)
+        (line,) = price(TERMS, [card], {})
+        assert line == Line(1, PAY, 10_250, 250_000, 2_750, 250)
+        assert line.client_share_minor == 7_500
+
+    def test_a_refund_of_a_card_payment_gives_back_its_fee_last(self) -> None:
+        # Remitted last month at 25 % with a 2.50 fee; refunded now as 100.00 then 2.50.
+        original = OriginalPayment(7, 10_250, date(2026, 5, 20), PLACED, rate_ppm=250_000,
+                                   taken_back=((9, -10_000), (10, -250)), fee_minor=250)  # fmt: skip
+        lines = price(TERMS, [given_back(9, REFUND, -10_000, 7, date(2026, 6, 2)),
+                              given_back(10, REFUND, -250, 7, date(2026, 6, 2))], {7: original})  # fmt: skip
+        assert lines == [
+            Line(9, REFUND, -10_000, 250_000, -2_500, 0),
+            Line(10, REFUND, -250, 250_000, -250, -250),
+        ]
+        totals = statement_totals(lines, RemitMode.NET)
+        assert (totals.refunds_minor, totals.commission_minor, totals.fees_minor,
+                totals.client_share_minor) == (10_250, -2_750, -250, -7_500)  # fmt: skip
+
+    def test_a_fee_larger_than_its_payment_is_refused(self) -> None:
+        with pytest.raises(SplitError, match="a fee of 300 is not part of cash of 200"):
+            price(TERMS, [replace(paid(1, 200, date(2026, 5, 20)), fee_minor=300)], {})
+
     def test_a_refund_without_its_payment_is_refused(self) -> None:
         with pytest.raises(SplitError, match="names no payment"):
             price(TERMS, [given_back(12, REFUND, -2, 7, date(2026, 10, 5))], {})
@@ -97,7 +124,7 @@ class TestStatementTotals:
         assert totals.as_dict() == {
             "remit_mode": "net", "lines": 4, "collected_minor": 30_000, "refunds_minor": 1_000,
             "reversals_minor": 20_000, "net_collected_minor": 9_000,
-            "commission_minor": 2_250, "client_share_minor": 6_750,
+            "commission_minor": 2_250, "fees_minor": 0, "client_share_minor": 6_750,
             "due_to_client_minor": 6_750, "commission_invoice_minor": 0,
         }  # fmt: skip
         assert totals.commission_retained_minor == 2_250
@@ -106,6 +133,12 @@ class TestStatementTotals:
         totals = statement_totals(self.LINES, RemitMode.GROSS)
         assert (totals.due_to_client_minor, totals.commission_invoice_minor,
                 totals.commission_retained_minor) == (9_000, 2_250, 0)  # fmt: skip
+
+    def test_the_convenience_fees_are_counted_in_the_commission(self) -> None:
+        lines = [*self.LINES, Line(5, PAY, 5_300, 250_000, 1_550, 300)]
+        totals = statement_totals(lines, RemitMode.NET)
+        assert (totals.collected_minor, totals.commission_minor, totals.fees_minor,
+                totals.client_share_minor) == (35_300, 3_800, 300, 10_500)  # fmt: skip
 
     def test_more_given_back_than_collected_is_due_from_the_client(self) -> None:
         totals = statement_totals([Line(4, BACK, -20_000, 300_000, -6_000)], RemitMode.NET)
@@ -121,8 +154,10 @@ def months_of_cash(draw: st.DrawFn) -> tuple[list[Movement], dict[int, OriginalP
     next_id = 1
     for _ in range(draw(st.integers(0, 12))):
         on = PLACED + timedelta(days=draw(st.integers(0, 800)))
-        m = Movement(next_id, PAY, on, draw(st.integers(1, 500_000)), PLACED,
-                     draw(st.integers(0, 2_000_000)))  # fmt: skip
+        cash = draw(st.integers(1, 500_000))
+        fee = draw(st.one_of(st.just(0), st.integers(1, min(cash, 2_000))))  # a card fee, or none
+        m = Movement(next_id, PAY, on, cash, PLACED, draw(st.integers(0, 2_000_000)),
+                     fee_minor=fee)  # fmt: skip
         movements.append(m)
         payments[m.entry_id] = m
         next_id += 1
@@ -146,7 +181,8 @@ def months_of_cash(draw: st.DrawFn) -> tuple[list[Movement], dict[int, OriginalP
                 next_id += 1
     originals = {
         pid: OriginalPayment(pid, m.cash_minor, m.effective_on, m.placed_on,
-                             m.placed_balance_minor, None, tuple(takes.get(pid, ())))
+                             m.placed_balance_minor, None, tuple(takes.get(pid, ())),
+                             m.fee_minor)
         for pid, m in payments.items()
     }  # fmt: skip
     return movements, originals
@@ -188,12 +224,60 @@ class TestProperties:
             if sum(line.cash_minor for line in group) == 0:
                 assert sum(line.commission_minor for line in group) == 0
                 assert sum(line.client_share_minor for line in group) == 0
-            else:  # commission kept: on the payment, less on what was given back of it
-                back = sum(line.cash_minor for line in group[1:])
+            elif not originals[pid].fee_minor:  # commission kept: on the payment, less on
+                back = sum(line.cash_minor for line in group[1:])  # what was given back of it
                 rate = group[0].rate_ppm
                 assert sum(line.commission_minor for line in group) == commission_on(
                     originals[pid].cash_minor, rate
                 ) + commission_on(back, rate)
+
+    @given(month=months_of_cash(), mode=st.sampled_from(list(RemitMode)))
+    def test_a_fee_changes_only_the_commission_and_by_exactly_the_fee(
+        self, month: tuple[list[Movement], dict[int, OriginalPayment]], mode: RemitMode
+    ) -> None:
+        """The same month without the fees (each payment brought its cash less its fee, and
+        each take-back gave back only what it gave back of the rest: the fee goes back last)
+        gives every line the same client share, and a commission less by the line's fee."""
+        movements, originals = month
+        lines = price(TIERED, movements, originals)
+        rests = {pid: o.cash_minor - o.fee_minor for pid, o in originals.items()}
+        back: dict[int, int] = {}
+        twin: list[Movement] = []
+        for m in movements:
+            if m.reverses is None:
+                twin.append(replace(m, cash_minor=m.cash_minor - m.fee_minor, fee_minor=0))
+                continue
+            before = back.get(m.reverses, 0)
+            back[m.reverses] = before - m.cash_minor
+            of_rest = min(back[m.reverses], rests[m.reverses]) - min(before, rests[m.reverses])
+            twin.append(replace(m, cash_minor=-of_rest))
+        kept = [(m, t) for m, t in zip(movements, twin, strict=True) if t.cash_minor]
+        twin_originals = {
+            pid: replace(o, cash_minor=rests[pid], fee_minor=0, taken_back=tuple(
+                (t.entry_id, t.cash_minor) for _, t in kept if t.reverses == pid))
+            for pid, o in originals.items()
+        }  # fmt: skip
+        twin_lines = dict(
+            (line.entry_id, line)
+            for line in price(TIERED, [t for _, t in kept if t.cash_minor], twin_originals)
+        )
+        for m, line in zip(movements, lines, strict=True):
+            other = twin_lines.get(m.entry_id)
+            if other is None:  # all of it was the fee: nothing of it is the client's
+                assert (line.client_share_minor, line.commission_minor) == (0, line.cash_minor)
+                assert line.fee_minor == line.cash_minor
+                continue
+            assert line.client_share_minor == other.client_share_minor
+            assert line.commission_minor - line.fee_minor == other.commission_minor
+        t = statement_totals(lines, mode)
+        assert t.fees_minor == sum(line.fee_minor for line in lines)
+        assert t.fees_minor == sum(m.fee_minor for m in movements) + sum(
+            line.fee_minor for line in lines if line.kind is not PAY
+        )
+        assert (
+            t.client_share_minor
+            == statement_totals(list(twin_lines.values()), mode).client_share_minor
+        )
 
 
 class TestReconciliationIdentities:

@@ -2,7 +2,9 @@
 workbook (a sheet of the figures, a sheet of every line).
 
 Amounts go into the workbook as exact decimals (``Decimal``, written as their digits), never
-through a float; rates as percentages with four decimals (ppm / 10,000).
+through a float; rates as percentages with four decimals (ppm / 10,000). Card convenience fees
+are part of the commission (the agency's in full): the figures say how much of the commission
+they are, and each line its fee (the last column, so the columns before keep their places).
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ class StatementRenderer:
             ("Returned payments", t.reversals_minor),
             ("Net collected", t.net_collected_minor),
             ("Commission", t.commission_minor),
+            ("of which convenience fees", t.fees_minor),
             ("Client share", t.client_share_minor),
             ("Due to client", t.due_to_client_minor),
             ("Commission invoiced", t.commission_invoice_minor),
@@ -108,7 +111,8 @@ class StatementRenderer:
             figures.append([WriteOnlyCell(figures, value=label), money_cell(figures, minor)])
 
         header = ["Entry", "Date", "Kind", "Account", "Client reference", "Cash",
-                  "Rate %", "Commission", "Client share"]  # fmt: skip
+                  "Rate %", "Commission", "Client share",
+                  "of which convenience fee"]  # fmt: skip
         row = []
         for name in header:
             cell = WriteOnlyCell(lines, value=name)
@@ -120,7 +124,7 @@ class StatementRenderer:
                 line.entry_id, line.effective_on, line.kind.value, line.account_id,
                 line.client_ref, money_cell(lines, line.cash_minor), percent(line.rate_ppm),
                 money_cell(lines, line.commission_minor),
-                money_cell(lines, line.client_share_minor),
+                money_cell(lines, line.client_share_minor), money_cell(lines, line.fee_minor),
             ])  # fmt: skip
         buffer = BytesIO()
         book.save(buffer)

@@ -7,7 +7,7 @@ Pure: no Django, no I/O, no clock. Amounts are integer minor units; rates are pp
 from arrears.core.trust.documents import DocumentLine, StatementDocument, StatementRenderer
 from arrears.core.trust.period import month_label, month_period, parse_month
 from arrears.core.trust.reconcile import CashReceived, Rollforward
-from arrears.core.trust.split import SplitError, commission_on, split, take_back
+from arrears.core.trust.split import SplitError, commission_on, fee_taken_back, split, take_back
 from arrears.core.trust.statement import (
     TAKE_BACK_KINDS,
     CashKind,
@@ -50,6 +50,7 @@ __all__ = [
     "add_months",
     "commission_on",
     "commission_rate",
+    "fee_taken_back",
     "month_label",
     "month_period",
     "months_placed",

@@ -26,6 +26,7 @@ class DocumentLine:
     cash_minor: int
     rate_ppm: int
     commission_minor: int
+    fee_minor: int = 0  # the convenience fee part of the cash, in the commission
 
     @property
     def client_share_minor(self) -> int:

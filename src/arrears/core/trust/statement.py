@@ -2,7 +2,8 @@
 
 Cash movements are the ledger's payments (+), payment reversals (-) and refunds (-). A payment
 earns the rate its client's terms give on the day it was received; a reversal or refund takes
-back commission at the rate its payment earned (see :func:`take_back`).
+back commission at the rate its payment earned (see :func:`take_back`). A card payment's
+convenience fee is all commission, and is given back last (see ``core.trust.split``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from arrears.core.trust.split import SplitError, split, take_back
+from arrears.core.trust.split import SplitError, fee_taken_back, split, take_back
 from arrears.core.trust.terms import CommissionTerms, RemitMode, commission_rate
 
 
@@ -27,7 +28,8 @@ TAKE_BACK_KINDS = frozenset({CashKind.PAYMENT_REVERSAL, CashKind.REFUND})
 
 @dataclass(frozen=True, slots=True)
 class Movement:
-    """One cash entry of the ledger, to be remitted."""
+    """One cash entry of the ledger, to be remitted. ``fee_minor``: of a payment's cash, the
+    card convenience fee it paid (the agency's in full)."""
 
     entry_id: int
     kind: CashKind
@@ -36,13 +38,15 @@ class Movement:
     placed_on: date
     placed_balance_minor: int = 0
     reverses: int | None = None
+    fee_minor: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class OriginalPayment:
     """The payment a reversal or refund gives back: what it brought, the rate its remittance
-    line used (None when it has not been remitted yet), and every reversal and refund of it in
-    the ledger as ``(entry id, cash)``."""
+    line used (None when it has not been remitted yet), every reversal and refund of it in
+    the ledger as ``(entry id, cash)``, and the convenience fee of its cash (its line's, once
+    remitted)."""
 
     entry_id: int
     cash_minor: int
@@ -51,15 +55,20 @@ class OriginalPayment:
     placed_balance_minor: int = 0
     rate_ppm: int | None = None
     taken_back: tuple[tuple[int, int], ...] = ()
+    fee_minor: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Line:
+    """One movement priced. ``commission_minor`` includes ``fee_minor``, the convenience fee
+    part of the cash (negative when given back), so the client's share never holds a fee."""
+
     entry_id: int
     kind: CashKind
     cash_minor: int
     rate_ppm: int
     commission_minor: int
+    fee_minor: int = 0
 
     @property
     def client_share_minor(self) -> int:
@@ -91,15 +100,19 @@ def price(
             if m.cash_minor < 0:
                 raise SplitError(f"payment entry #{m.entry_id} brought {m.cash_minor} (< 0)")
             rate = payment_rate(terms, m)
-            _, commission = split(m.cash_minor, rate)
+            fee = m.fee_minor
+            _, commission = split(m.cash_minor, rate, fee)
         else:
             if m.reverses is None or m.reverses not in originals:
                 raise SplitError(f"{m.kind} entry #{m.entry_id} names no payment it gives back")
             original = originals[m.reverses]
             rate = payment_rate(terms, original)
             before = sum(cash for eid, cash in original.taken_back if eid < m.entry_id)
-            _, commission = take_back(original.cash_minor, rate, before, m.cash_minor)
-        lines.append(Line(m.entry_id, m.kind, m.cash_minor, rate, commission))
+            _, commission = take_back(
+                original.cash_minor, rate, before, m.cash_minor, original.fee_minor
+            )
+            fee = fee_taken_back(original.cash_minor, original.fee_minor, before, m.cash_minor)
+        lines.append(Line(m.entry_id, m.kind, m.cash_minor, rate, commission, fee))
     return lines
 
 
@@ -107,7 +120,8 @@ def price(
 class StatementTotals:
     """A client's figures for one statement. Refunds and reversals are positive amounts
     (what went back); ``net_collected = collected - refunds - reversals = client share +
-    commission``."""
+    commission``. ``fees_minor`` is the part of the commission that is card convenience fees
+    (those collected less those given back)."""
 
     remit_mode: RemitMode
     lines: int
@@ -116,6 +130,7 @@ class StatementTotals:
     reversals_minor: int
     commission_minor: int
     client_share_minor: int
+    fees_minor: int = 0
 
     @property
     def net_collected_minor(self) -> int:
@@ -149,6 +164,7 @@ class StatementTotals:
             "reversals_minor": self.reversals_minor,
             "net_collected_minor": self.net_collected_minor,
             "commission_minor": self.commission_minor,
+            "fees_minor": self.fees_minor,
             "client_share_minor": self.client_share_minor,
             "due_to_client_minor": self.due_to_client_minor,
             "commission_invoice_minor": self.commission_invoice_minor,
@@ -156,7 +172,7 @@ class StatementTotals:
 
 
 def statement_totals(lines: Sequence[Line], remit_mode: RemitMode) -> StatementTotals:
-    collected = refunds = reversals = commission = share = 0
+    collected = refunds = reversals = commission = share = fees = 0
     for line in lines:
         if line.kind is CashKind.PAYMENT:
             collected += line.cash_minor
@@ -166,4 +182,7 @@ def statement_totals(lines: Sequence[Line], remit_mode: RemitMode) -> StatementT
             reversals -= line.cash_minor
         commission += line.commission_minor
         share += line.client_share_minor
-    return StatementTotals(remit_mode, len(lines), collected, refunds, reversals, commission, share)
+        fees += line.fee_minor
+    return StatementTotals(
+        remit_mode, len(lines), collected, refunds, reversals, commission, share, fees
+    )

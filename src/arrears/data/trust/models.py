@@ -5,8 +5,13 @@ A remittance line names its ledger entry one-to-one (unique): an entry is remitt
 statement or none, never two. A statement takes every cash entry not yet remitted that is dated
 before its period's end, so a back-dated payment posted after its month was remitted is taken by
 the next statement instead of being lost (ADR 20). Amounts are integer minor units; rates ppm.
+
+A line's ``fee_minor`` is the card convenience fee part of its cash: all of it is commission,
+never the client's (ADR 27). A statement is issued, then marked paid once the money due has
+left trust for the client (the day, the check or wire reference, and who recorded it).
 """
 
+from django.conf import settings
 from django.db import models
 
 from arrears.core.trust import PPM
@@ -90,6 +95,9 @@ class Remittance(models.Model):
     reversals_minor = models.BigIntegerField(default=0)
     net_collected_minor = models.BigIntegerField(default=0)
     commission_minor = models.BigIntegerField(default=0)
+    fees_minor = models.BigIntegerField(
+        default=0, help_text="Of the commission: card convenience fees (less those given back)."
+    )
     client_share_minor = models.BigIntegerField(default=0)
     due_to_client_minor = models.BigIntegerField(default=0)
     commission_invoice_minor = models.BigIntegerField(default=0)
@@ -98,6 +106,16 @@ class Remittance(models.Model):
     )
     created_at = models.DateTimeField()
     actor_label = models.CharField(max_length=120)
+    paid_on = models.DateField(null=True, blank=True, help_text="The day the client was paid.")
+    paid_reference = models.CharField(
+        max_length=80, blank=True, help_text="The check or wire number of the payment."
+    )
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+        help_text="Who recorded the payment (empty: a command run by the operator).",
+    )  # fmt: skip
+    paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -116,6 +134,21 @@ class Remittance(models.Model):
                 ),
                 name="remittance_split_adds_up",
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status=RemittanceStatus.ISSUED,
+                    paid_on__isnull=True,
+                    paid_at__isnull=True,
+                    paid_reference="",
+                )
+                | (
+                    models.Q(
+                        status=RemittanceStatus.PAID, paid_on__isnull=False, paid_at__isnull=False
+                    )
+                    & ~models.Q(paid_reference="")
+                ),
+                name="remittance_paid_is_recorded",
+            ),
         ]
         indexes = [models.Index(fields=["period_start", "client"], name="remittance_period_idx")]
 
@@ -124,7 +157,9 @@ class Remittance(models.Model):
 
 
 class RemittanceLine(models.Model):
-    """One cash entry as a statement took it: its cash, the rate used and the split."""
+    """One cash entry as a statement took it: its cash, the rate used and the split.
+    ``fee_minor`` is the part of the cash that is a card convenience fee (negative when given
+    back): it is inside the commission, never the client's share."""
 
     remittance = models.ForeignKey(Remittance, on_delete=models.CASCADE, related_name="lines")
     entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="remittance_line")
@@ -132,6 +167,7 @@ class RemittanceLine(models.Model):
     rate_ppm = models.PositiveIntegerField()
     commission_minor = models.BigIntegerField()
     client_share_minor = models.BigIntegerField()
+    fee_minor = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -140,6 +176,22 @@ class RemittanceLine(models.Model):
                     cash_minor=models.F("client_share_minor") + models.F("commission_minor")
                 ),
                 name="line_split_adds_up",
+            ),
+            # The fee is inside the commission, and the commission inside the cash: fee <=
+            # commission <= cash on a payment, cash <= commission <= fee when given back.
+            models.CheckConstraint(
+                condition=models.Q(fee_minor=0)
+                | models.Q(
+                    fee_minor__gt=0,
+                    commission_minor__gte=models.F("fee_minor"),
+                    cash_minor__gte=models.F("commission_minor"),
+                )
+                | models.Q(
+                    fee_minor__lt=0,
+                    commission_minor__lte=models.F("fee_minor"),
+                    cash_minor__lte=models.F("commission_minor"),
+                ),
+                name="line_fee_is_the_agencys",
             ),
         ]
 

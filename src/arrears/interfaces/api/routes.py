@@ -1084,4 +1084,5 @@ from arrears.interfaces.api import clients as _clients  # noqa: E402, F401
 from arrears.interfaces.api import payments as _payments  # noqa: E402, F401
 from arrears.interfaces.api import search as _search  # noqa: E402, F401
 from arrears.interfaces.api import supervision as _supervision  # noqa: E402, F401
+from arrears.interfaces.api import trust as _trust  # noqa: E402, F401
 from arrears.interfaces.api import work as _work  # noqa: E402, F401

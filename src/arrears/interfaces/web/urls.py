@@ -8,6 +8,7 @@ from arrears.interfaces.web import (
     passwords,
     payments,
     supervise,
+    trust,
     views,
     work,
 )
@@ -91,6 +92,17 @@ urlpatterns = [
         "payments/unapplied/<int:payment_id>/apply/",
         payments.unapplied_apply_view,
         name="unapplied-apply",
+    ),
+    path("trust/remittances/", trust.remittance_list, name="remittances"),
+    path(
+        "trust/remittances/<int:remittance_id>/paid/",
+        trust.remittance_paid,
+        name="remittance-paid",
+    ),
+    path(
+        "trust/remittances/<int:remittance_id>/<slug:kind>/",
+        trust.remittance_document,
+        name="remittance-document",
     ),
     path("documents/<int:document_id>/", views.document_download, name="document-download"),
     path(

@@ -25,7 +25,7 @@ from arrears.core.trust import (
     month_label,
 )
 from arrears.data.trust.models import Remittance, RemittanceLine
-from arrears.services.common import document_store
+from arrears.services.common import NotFound, ServiceError, document_store
 
 DEFAULT_RENDERER = "arrears.adapters.statements.renderer.StatementRenderer"
 
@@ -39,13 +39,13 @@ def statement_renderer() -> StatementRenderer:
 def statement_document(remittance: Remittance) -> StatementDocument:
     """The statement as its documents show it: stored totals and every line, in entry order."""
     lines = [
-        DocumentLine(entry_id, CashKind(kind), on, account_id, ref, cash, rate, commission)
-        for entry_id, kind, on, account_id, ref, cash, rate, commission in (
+        DocumentLine(entry_id, CashKind(kind), on, account_id, ref, cash, rate, commission, fee)
+        for entry_id, kind, on, account_id, ref, cash, rate, commission, fee in (
             RemittanceLine.objects.filter(remittance=remittance)
             .order_by("entry_id")
             .values_list("entry_id", "entry__kind", "entry__effective_on", "entry__account_id",
                          "entry__account__client_ref", "cash_minor", "rate_ppm",
-                         "commission_minor")
+                         "commission_minor", "fee_minor")
         )
     ]  # fmt: skip
     collector = settings.ARREARS_COLLECTOR
@@ -68,6 +68,7 @@ def statement_document(remittance: Remittance) -> StatementDocument:
             reversals_minor=remittance.reversals_minor,
             commission_minor=remittance.commission_minor,
             client_share_minor=remittance.client_share_minor,
+            fees_minor=remittance.fees_minor,
         ),
         lines=lines,
     )
@@ -113,4 +114,39 @@ def statements_write(
     return written
 
 
-__all__ = ["statement_document", "statement_renderer", "statements_write"]
+# The documents of one statement a screen or the API hands out, rendered on request from the
+# stored statement: kind -> (file name suffix, content type).
+DOCUMENT_KINDS = {
+    "statement": (".pdf", "application/pdf"),
+    "invoice": (".pdf", "application/pdf"),
+    "lines": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def remittance_file(remittance_id: int, kind: str) -> tuple[str, str, bytes]:
+    """``(file name, content type, content)`` of one of a statement's documents (``kind``:
+    statement, invoice or lines), rendered now from the stored statement, as ``remit`` wrote
+    it. NotFound (field ``remittance_id``) for no such statement, ServiceError (``kind``) for
+    another kind."""
+    if kind not in DOCUMENT_KINDS:
+        raise ServiceError(f"kind must be one of {', '.join(DOCUMENT_KINDS)}", field="kind")
+    remittance = Remittance.objects.select_related("client").filter(pk=remittance_id).first()
+    if remittance is None:
+        raise NotFound(f"no remittance {remittance_id}", field="remittance_id")
+    document = statement_document(remittance)
+    renderer = statement_renderer()
+    suffix, content_type = DOCUMENT_KINDS[kind]
+    if kind == "statement":
+        return f"{document.number}{suffix}", content_type, renderer.statement_pdf(document)
+    if kind == "invoice":
+        return f"{document.invoice_number}{suffix}", content_type, renderer.invoice_pdf(document)
+    return f"{document.number}{suffix}", content_type, renderer.statement_xlsx(document)
+
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "remittance_file",
+    "statement_document",
+    "statement_renderer",
+    "statements_write",
+]

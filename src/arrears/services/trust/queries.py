@@ -14,14 +14,20 @@ Two checks, each to the cent (``core.trust.reconcile``):
    out.
 
 Seven grouped statements whatever the size of the book.
+
+Also the statements as screens list them: the months that have statements, a month's statements
+of the clients a user may see, and the check that a user may see one statement (client grants,
+``services.accounts.access``: a statement of a client not granted is answered as one that does
+not exist).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from arrears.core.trust import CashReceived, Rollforward, month_label, month_period
 from arrears.core.trust.reconcile import ZERO
@@ -29,7 +35,8 @@ from arrears.data.clients.models import Client
 from arrears.data.ledger.models import Entry
 from arrears.data.payments.models import Payment, PaymentRefund, RefundState
 from arrears.data.trust.models import RemitMode, Remittance, RemittanceLine
-from arrears.services.common import ServiceError
+from arrears.services.accounts.access import Viewer, granted_client_ids
+from arrears.services.common import NotFound, ServiceError
 from arrears.services.trust.operations import CASH_KINDS, REMITTED_KINDS
 
 
@@ -79,8 +86,12 @@ def _int(value: int | None) -> int:
     return int(value or 0)
 
 
-def trust_reconciliation(*, period: date) -> Reconciliation:
-    """The month's reconciliation (see the module's docstring); it writes nothing."""
+def trust_reconciliation(
+    *, period: date, client_ids: Collection[int] | None = None
+) -> Reconciliation:
+    """The month's reconciliation (see the module's docstring); it writes nothing.
+    ``client_ids``: only these clients' rollforwards, and no cash received (money received is
+    the whole book's: unapplied cash belongs to no client yet)."""
     try:
         window = month_period(period)
     except ValueError as exc:
@@ -160,10 +171,12 @@ def trust_reconciliation(*, period: date) -> Reconciliation:
         .order_by()
     }
     codes = dict(Client.objects.values_list("pk", "code"))
+    keys = set(entries) | set(remitted_before) | set(statements)
+    if client_ids is not None:
+        cash = {}
+        keys = {k for k in keys if k[0] in client_ids}
     report = Reconciliation(period=start, cash=cash)
-    for client_id, currency in sorted(
-        set(entries) | set(remitted_before) | set(statements), key=lambda k: (codes[k[0]], k[1])
-    ):
+    for client_id, currency in sorted(keys, key=lambda k: (codes[k[0]], k[1])):
         sums = entries.get((client_id, currency), {"before": 0, "during": 0, "unremitted": 0})
         due, kept = statements.get((client_id, currency), (0, 0))
         report.clients.append(
@@ -182,4 +195,59 @@ def trust_reconciliation(*, period: date) -> Reconciliation:
     return report
 
 
-__all__ = ["ClientTrust", "Reconciliation", "trust_reconciliation"]
+# -- statements as screens list them -----------------------------------------------------------
+
+
+def _visible(user: Viewer, rows: QuerySet[Remittance]) -> QuerySet[Remittance]:
+    ids = granted_client_ids(user)
+    return rows if ids is None else rows.filter(client_id__in=ids)
+
+
+def remittance_months(user: Viewer) -> list[date]:
+    """The months with statements of clients the user may see, latest first."""
+    return list(
+        _visible(user, Remittance.objects.all())
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .distinct()
+    )
+
+
+def remittances_of(user: Viewer, *, period: date) -> list[Remittance]:
+    """The month's statements of the clients the user may see, by client code and currency,
+    with their client and who recorded them paid."""
+    return list(
+        _visible(user, Remittance.objects.filter(period_start=period))
+        .select_related("client", "paid_by")
+        .order_by("client__code", "currency")
+    )
+
+
+def require_remittance_visible(user: Viewer, remittance_id: int) -> None:
+    """Refuse a statement of a client the user is not granted exactly as one that does not
+    exist."""
+    if not _visible(user, Remittance.objects.filter(pk=remittance_id)).exists():
+        raise NotFound(f"no remittance {remittance_id}", field="remittance_id")
+
+
+def remittance_id_of(number: str) -> int:
+    """The statement numbered ``number`` (REM-ACME-2026-10), or NotFound naming ``number``."""
+    found = (
+        Remittance.objects.filter(number__iexact=number.strip())
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"no remittance statement {number.strip()}", field="number")
+    return found
+
+
+__all__ = [
+    "ClientTrust",
+    "Reconciliation",
+    "remittance_id_of",
+    "remittance_months",
+    "remittances_of",
+    "require_remittance_visible",
+    "trust_reconciliation",
+]

@@ -46,10 +46,15 @@ class Command(ArrearsCommand):
         lines = []
         for s in report.statements:
             t = s.totals
+            fees = (
+                f" (of which convenience fees {format_minor(t.fees_minor, s.currency)})"
+                if t.fees_minor
+                else ""
+            )
             lines.append(
                 f"{s.number}{'' if s.created else ' (issued before)'}: net collected "
                 f"{format_minor(t.net_collected_minor, s.currency)}, commission "
-                f"{format_minor(t.commission_minor, s.currency)}, due to client "
+                f"{format_minor(t.commission_minor, s.currency)}{fees}, due to client "
                 f"{format_minor(t.due_to_client_minor, s.currency)} {s.currency}"
             )
         payload = report.as_dict()
