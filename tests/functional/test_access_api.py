@@ -27,7 +27,8 @@ pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("test")
 DAY = "2026-11-02"
 ID_PARAMS = {"account_id", "document_id", "dispute_id", "complaint_id", "restriction_id",
-             "reference", "client_code"}  # fmt: skip
+             "reference", "client_code", "authorization_id", "scheduled_id",
+             "remittance_id"}  # fmt: skip
 
 
 @pytest.fixture
@@ -104,6 +105,16 @@ ENDPOINTS: list[tuple[str, str, object]] = [
     ("post", "/api/accounts/{account_id}/corrections",
      {"kind": "adjustment", "on": "2026-11-02", "reason": "typo",
       "amounts": {"principal": "-1.00"}}),
+    ("get", "/api/accounts/{account_id}/ach-authorizations", None),
+    ("post", "/api/accounts/{account_id}/ach-authorizations",
+     {"routing": "021000021", "account_number": "000123456789", "account_type": "checking",
+      "sec": "WEB", "evidence": "web session 7f3a"}),
+    ("post", "/api/ach-authorizations/{authorization_id}/revoke", {"reason": "consumer called"}),
+    ("get", "/api/accounts/{account_id}/scheduled-debits", None),
+    # The account's own authorization (see _call).
+    ("post", "/api/accounts/{account_id}/scheduled-debits",
+     {"authorization_id": "{authorization_id}", "amount": "10.00", "due_on": "2026-11-20"}),
+    ("post", "/api/scheduled-debits/{scheduled_id}/cancel", {"reason": "consumer asked"}),
     ("get", "/api/documents/{document_id}", None),
     ("post", "/api/complaints/{complaint_id}/respond", {"responded_on": DAY}),
     ("post", "/api/contact-restrictions/{restriction_id}/end", {"ended_on": "2026-11-10"}),
@@ -112,6 +123,11 @@ ENDPOINTS: list[tuple[str, str, object]] = [
     ("get", "/api/validation-notices/{reference}/{kind}", None),
     ("post", "/api/clients/{client_code}/placements", UPLOAD),
     ("get", "/api/clients/{client_code}/placements/{sha256}", None),
+    ("get", "/api/clients/{client_code}/plan-rules", None),
+    ("put", "/api/clients/{client_code}/plan-rules",
+     {"min_instalment": "30.00", "max_term_months": 18}),
+    # The client's remittance statement (see _records): its client is checked before the role.
+    ("post", "/api/remittances/{remittance_id}/paid", {"paid_on": DAY, "reference": "CHK 1"}),
 ]  # fmt: skip
 
 
@@ -127,7 +143,10 @@ def _call(client, method: str, path: str, body: object, ids: dict):  # type: ign
         return client.post(url, data, **CASEY)
     if method == "get":
         return client.get(url, **CASEY)
-    return client.post(url, json.dumps(body or {}), content_type="application/json", **CASEY)
+    if isinstance(body, dict) and body.get("authorization_id") == "{authorization_id}":
+        body = {**body, "authorization_id": ids["authorization_id"]}
+    send = client.put if method == "put" else client.post
+    return send(url, json.dumps(body or {}), content_type="application/json", **CASEY)
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS,

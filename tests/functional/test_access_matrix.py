@@ -23,8 +23,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from arrears.data.arrangements.models import AuthorityLimit
 from arrears.data.contacts.models import ValidationNotice
 from arrears.data.payments.models import Payment
+from arrears.data.trust.models import Remittance
 from arrears.data.users.models import User
 from arrears.interfaces.api.routes import api
 from arrears.services.accounts.access import clients_grant
@@ -34,6 +36,7 @@ from arrears.services.common import Actor, document_store
 from arrears.services.compliance.cases import complaint_record, document_add
 from arrears.services.compliance.disputes import dispute_record
 from arrears.services.compliance.preferences import contact_restriction_add
+from arrears.services.payments.origination import ach_authorize, payment_schedule
 from arrears.services.work.queues import queue_build, queue_define
 from tests.factories import make_client, make_new_yorker
 from tests.functional.test_workspace_web import MONDAY
@@ -53,6 +56,9 @@ MONEY = frozenset({"accountant", "supervisor", "admin"})  # post any payment, ap
 ARRANGERS = frozenset({"collector", "supervisor", "admin"})  # agree plans and settlements
 CORRECTORS = frozenset({"supervisor", "accountant", "admin"})  # adjust, write off, decide them
 TAKERS = MONEY | {"collector"}  # a collector takes card and ACH payments on granted accounts
+OVERSEERS = frozenset({"supervisor", "compliance", "accountant", "admin"})  # clients, terms
+ADMINS = frozenset({"admin"})  # change a client's terms and the authority limits
+PAYERS = frozenset({"accountant", "admin"})  # record a remittance statement paid to its client
 PASSWORD = "a-long-real-passphrase"
 ACTOR = Actor.system("test")
 
@@ -71,6 +77,9 @@ class World:
     other: int = 0  # a second ACME account, with a plan standing on it
     arrangement: int = 0  # that plan
     approval: int = 0  # a write-off asked for by a clerk, waiting for a second person
+    authorization: int = 0  # an ACH authorization on the account
+    scheduled: int = 0  # a debit scheduled under it
+    remittance: int = 0  # ACME's October remittance statement, issued, 75.00 due
     queue: str = "pool"
     client_code: str = "ACME"
     placement_sha: str = "0" * 64
@@ -143,10 +152,27 @@ def world(monday) -> World:  # type: ignore[no-untyped-def]
                                   reason="uncollectable", now=MONDAY,
                                   actor=Actor(label="clerk", user_id=clerk.pk)).request  # fmt: skip
     assert approval is not None
+    # A limit to remove: compliance officers' own for ACME (they agree nothing, so it moves no
+    # other case).
+    AuthorityLimit.objects.create(role="compliance", client=acme, max_discount_ppm=0)
+    authorization = ach_authorize(
+        account_id=account.pk, routing="021000021", account_number="000123456789",
+        account_type="checking", sec="TEL", evidence="call recording 42", recurring=True,
+        actor=ACTOR, now=MONDAY,
+    )  # fmt: skip
+    scheduled = payment_schedule(authorization_id=authorization.pk, amount_minor=2_500,
+                                 due_on=date(2026, 11, 20), actor=ACTOR, now=MONDAY)  # fmt: skip
+    remittance = Remittance.objects.create(
+        client=acme, period_start=date(2026, 10, 1), period_end=date(2026, 11, 1),
+        currency="USD", remit_mode="net", number="REM-ACME-2026-10", collected_minor=10_000,
+        net_collected_minor=10_000, commission_minor=2_500, client_share_minor=7_500,
+        due_to_client_minor=7_500, created_at=MONDAY, actor_label="test",
+    )  # fmt: skip
     return World(account=account.pk, phone=phone, dispute=dispute.pk, complaint=complaint.pk,
                  document=document.pk, restriction=restriction.pk, notice="N-1",
                  payment=payment.pk, received=received.pk, other=other.pk,
-                 arrangement=plan.pk, approval=approval.pk)  # fmt: skip
+                 arrangement=plan.pk, approval=approval.pk, authorization=authorization.pk,
+                 scheduled=scheduled.pk, remittance=remittance.pk)  # fmt: skip
 
 
 def _action(name: str, data: Callable[[World], dict[str, Any]]) -> Case:
@@ -352,6 +378,48 @@ WEB: dict[str, list[Case]] = {
             lambda w: {"reason": "consumer asked"},
         ),
     ],
+    "ach-authorize": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/ach/authorizations/",
+            TAKERS,
+            lambda w: {
+                "ach-routing": "011000015",
+                "ach-account_number": "55501234",
+                "ach-account_type": "savings",
+                "ach-sec": "PPD",
+                "ach-evidence": "signed form",
+            },
+        ),
+    ],
+    "ach-revoke": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/ach/authorizations/{w.authorization}/revoke/",
+            TAKERS,
+            lambda w: {"reason": "consumer called"},
+        ),
+    ],
+    "ach-schedule": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/ach/debits/",
+            TAKERS,
+            lambda w: {
+                "debit-authorization": w.authorization,
+                "debit-amount": "10.00",
+                "debit-due_on": "2026-11-06",
+            },
+        ),
+    ],
+    "ach-cancel": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/ach/debits/{w.scheduled}/cancel/",
+            TAKERS,
+            lambda w: {"reason": "consumer asked"},
+        ),
+    ],
     "correction": [
         Case(
             "POST",
@@ -385,6 +453,21 @@ WEB: dict[str, list[Case]] = {
             lambda w: f"/payments/unapplied/{w.payment}/apply/",
             MONEY,
             lambda w: {"account": str(w.account)},
+        ),
+    ],
+    "remittances": [
+        Case("GET", lambda w: "/trust/remittances/", MONEY),
+        Case("GET", lambda w: "/trust/remittances/?period=2026-10", MONEY),
+    ],
+    "remittance-document": [
+        Case("GET", lambda w: f"/trust/remittances/{w.remittance}/lines/", MONEY),
+    ],
+    "remittance-paid": [
+        Case(
+            "POST",
+            lambda w: f"/trust/remittances/{w.remittance}/paid/",
+            PAYERS,
+            lambda w: {"paid_on": "2026-11-02", "reference": "CHK 1"},
         ),
     ],
     "document-download": [Case("GET", lambda w: f"/documents/{w.document}/", INSIDERS)],
@@ -432,6 +515,59 @@ WEB: dict[str, list[Case]] = {
             lambda w: "/supervise/grace/",
             MANAGERS,
             lambda w: {"grace-client": w.client_code, "grace-days": "2"},
+        ),
+    ],
+    "clients": [Case("GET", lambda w: "/clients/", OVERSEERS)],
+    "client-terms": [Case("GET", lambda w: f"/clients/{w.client_code}/terms/", OVERSEERS)],
+    "client-plan-rules": [
+        Case(
+            "POST",
+            lambda w: f"/clients/{w.client_code}/terms/plan-rules/",
+            ADMINS,
+            lambda w: {"rules-min_instalment": "30.00", "rules-max_term_months": "18"},
+        ),
+    ],
+    "client-card-fee": [
+        Case(
+            "POST",
+            lambda w: f"/clients/{w.client_code}/terms/card-fee/",
+            ADMINS,
+            lambda w: {"card-fee": "2.50", "card-clause": "4.2 Fees"},
+        ),
+    ],
+    "client-commission": [
+        Case(
+            "POST",
+            lambda w: f"/clients/{w.client_code}/terms/commission/",
+            ADMINS,
+            lambda w: {
+                "commission-remit_mode": "gross",
+                "commission-tier_0_months": "0",
+                "commission-tier_0_rate": "20",
+            },
+        ),
+    ],
+    "authority": [Case("GET", lambda w: "/settings/authority/", CORRECTORS)],
+    "authority-set": [
+        Case(
+            "POST",
+            lambda w: "/settings/authority/set/",
+            ADMINS,
+            lambda w: {
+                "limit-role": "collector",
+                "limit-client": w.client_code,
+                "limit-max_discount": "30",
+                "limit-max_forgiven": "",
+                "limit-max_adjustment": "10.00",
+            },
+        ),
+    ],
+    "authority-remove": [
+        Case(
+            "POST",
+            lambda w: "/settings/authority/remove/",
+            ADMINS,
+            lambda w: {"role": "compliance", "client": w.client_code},
         ),
     ],
     "dispute-answer": [
@@ -542,6 +678,24 @@ API: dict[str, Case] = {
         "POST", lambda w: f"/api/accounts/{w.account}/corrections", CORRECTORS,
         lambda w: {"kind": "adjustment", "on": "2026-11-02", "reason": "typo",
                    "amounts": {"principal": "-1.00"}}, json=True, ok=frozenset({201, 202})),
+    "GET /api/accounts/{account_id}/ach-authorizations": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/ach-authorizations", INSIDERS),
+    "POST /api/accounts/{account_id}/ach-authorizations": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/ach-authorizations", TAKERS,
+        _j({"routing": "011000015", "account_number": "55501234", "account_type": "savings",
+            "sec": "PPD", "evidence": "signed form"}), json=True),
+    "POST /api/ach-authorizations/{authorization_id}/revoke": Case(
+        "POST", lambda w: f"/api/ach-authorizations/{w.authorization}/revoke", TAKERS,
+        _j({"reason": "consumer called"}), json=True),
+    "GET /api/accounts/{account_id}/scheduled-debits": Case(
+        "GET", lambda w: f"/api/accounts/{w.account}/scheduled-debits", INSIDERS),
+    "POST /api/accounts/{account_id}/scheduled-debits": Case(
+        "POST", lambda w: f"/api/accounts/{w.account}/scheduled-debits", TAKERS,
+        lambda w: {"authorization_id": w.authorization, "amount": "10.00",
+                   "due_on": "2026-11-06"}, json=True),
+    "POST /api/scheduled-debits/{scheduled_id}/cancel": Case(
+        "POST", lambda w: f"/api/scheduled-debits/{w.scheduled}/cancel", TAKERS,
+        _j({"reason": "consumer asked"}), json=True),
     "POST /api/accounts/{account_id}/card-payments": Case(
         "POST", lambda w: f"/api/accounts/{w.account}/card-payments", TAKERS,
         _j({"amount": "10.00", "token": "pm_card_visa", "idempotency_key": "matrix-1"}),
@@ -554,6 +708,10 @@ API: dict[str, Case] = {
         "POST", lambda w: f"/api/approvals/{w.approval}/decision", CORRECTORS,
         lambda w: {"approve": False, "note": "no"}, json=True),
     "GET /api/payments/unapplied": Case("GET", lambda w: "/api/payments/unapplied", MONEY),
+    "GET /api/remittances": Case("GET", lambda w: "/api/remittances?period=2026-10", MONEY),
+    "POST /api/remittances/{remittance_id}/paid": Case(
+        "POST", lambda w: f"/api/remittances/{w.remittance}/paid", PAYERS,
+        _j({"paid_on": "2026-11-02", "reference": "CHK 1"}), json=True),
     "POST /api/payments/{payment_id}/return": Case(
         "POST", lambda w: f"/api/payments/{w.received}/return", MONEY,
         _j({"returned_on": "2026-11-02", "code": "NSF", "reason": "bounced"}), json=True),
@@ -601,6 +759,19 @@ API: dict[str, Case] = {
                                  "amount": "5000.00"}), json=True),
     "PUT /api/teams/{code}": Case("PUT", lambda w: "/api/teams/floor-2", MANAGERS,
                                   _j({"name": "Floor 2", "members": ["collector"]}), json=True),
+    "GET /api/clients/{client_code}/plan-rules": Case(
+        "GET", lambda w: f"/api/clients/{w.client_code}/plan-rules", INSIDERS),
+    "PUT /api/clients/{client_code}/plan-rules": Case(
+        "PUT", lambda w: f"/api/clients/{w.client_code}/plan-rules", ADMINS,
+        _j({"min_instalment": "30.00", "max_term_months": 18}), json=True),
+    "GET /api/authority-limits": Case("GET", lambda w: "/api/authority-limits", CORRECTORS),
+    "PUT /api/authority-limits": Case(
+        "PUT", lambda w: "/api/authority-limits", ADMINS,
+        lambda w: {"role": "collector", "client": w.client_code, "max_discount_ppm": 300_000,
+                   "max_forgiven": None, "max_adjustment": "10.00"}, json=True),
+    "DELETE /api/authority-limits": Case(
+        "DELETE", lambda w: f"/api/authority-limits?role=compliance&client={w.client_code}",
+        ADMINS),
 }  # fmt: skip
 
 
@@ -638,6 +809,8 @@ def _send(http: HttpClient, case: Case, world: World, **extra: Any) -> Any:
     data = case.data(world) if case.data else None
     if case.method == "GET":
         return http.get(path, **extra)
+    if case.method == "DELETE":
+        return http.delete(path, **extra)
     if case.json:
         import json
 

@@ -15,11 +15,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from arrears.data.accounts.models import Account
 from arrears.data.audit.models import AuditEvent
 from arrears.data.parties.models import ContactPoint
+from arrears.data.payments.models import AchAuthorization, ScheduledPayment
+from arrears.data.trust.models import Remittance
 from arrears.data.users.models import Role, User
 from arrears.data.work.models import Lease
 from arrears.services.common import Actor, document_store
 from arrears.services.compliance.cases import complaint_record, document_add
 from arrears.services.compliance.disputes import dispute_record
+from arrears.services.payments.origination import ach_authorize, payment_schedule
 from arrears.services.work.queues import queue_build, queue_define
 from tests.factories import make_client, make_new_yorker
 from tests.functional.test_workspace_web import MONDAY
@@ -27,11 +30,13 @@ from tests.functional.test_workspace_web import monday as monday
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("test")
-ID_KWARGS = {"account_id", "document_id", "dispute_id", "complaint_id"}
+ID_KWARGS = {"account_id", "document_id", "dispute_id", "complaint_id", "client_code",
+             "remittance_id"}  # fmt: skip
 
 
 def _records(account: Account) -> dict[str, int]:
-    """A document, a dispute and a complaint on the account; its phone."""
+    """A document, a dispute and a complaint on the account; its phone; an ACH authorization
+    and a debit scheduled under it."""
     document, _ = document_add(
         account_id=account.pk, kind="verification", file_name="packet.pdf", content=b"%PDF-1.4",
         content_type="application/pdf", received_on=date(2026, 11, 2), actor=ACTOR, now=MONDAY,
@@ -43,8 +48,26 @@ def _records(account: Account) -> dict[str, int]:
                                  source="cfpb", category="communication", actor=ACTOR,
                                  now=MONDAY)  # fmt: skip
     phone = ContactPoint.objects.get(party__account_parties__account=account, kind="phone")
+    authorization = ach_authorize(
+        account_id=account.pk, routing="021000021", account_number="000123456789",
+        account_type="checking", sec="TEL", evidence="call recording 42", recurring=True,
+        actor=ACTOR, now=MONDAY,
+    )  # fmt: skip
+    scheduled = payment_schedule(authorization_id=authorization.pk, amount_minor=2_500,
+                                 due_on=date(2026, 11, 20), actor=ACTOR, now=MONDAY)  # fmt: skip
+    # The account's client's October remittance statement, 75.00 due to the client.
+    remittance, _ = Remittance.objects.get_or_create(
+        client_id=account.client_id, period_start=date(2026, 10, 1), currency="USD",
+        defaults={"period_end": date(2026, 11, 1), "remit_mode": "net",
+                  "number": f"REM-{account.client_id}-2026-10", "collected_minor": 10_000,
+                  "net_collected_minor": 10_000, "commission_minor": 2_500,
+                  "client_share_minor": 7_500, "due_to_client_minor": 7_500,
+                  "created_at": MONDAY, "actor_label": "test"},
+    )  # fmt: skip
     return {"account_id": account.pk, "document_id": document.pk, "dispute_id": dispute.pk,
-            "complaint_id": complaint.pk, "phone": phone.pk}  # fmt: skip
+            "complaint_id": complaint.pk, "phone": phone.pk,
+            "authorization_id": authorization.pk, "scheduled_id": scheduled.pk,
+            "remittance_id": remittance.pk}  # fmt: skip
 
 
 @pytest.fixture
@@ -56,7 +79,8 @@ def desk(client, monday):  # type: ignore[no-untyped-def]
     mine = make_new_yorker(make_client("ACME", granted_to=casey), 20_000)
     theirs = make_new_yorker(make_client("BETA"), 90_000)
     client.force_login(casey)
-    return {"mine": _records(mine), "theirs": _records(theirs)}
+    return {"mine": {**_records(mine), "client_code": "ACME"},
+            "theirs": {**_records(theirs), "client_code": "BETA"}}  # fmt: skip
 
 
 DAY = "2026-11-02"
@@ -97,6 +121,13 @@ ENTRY_POINTS: list[tuple[str, str, str, dict[str, object]]] = [
     ("correction", "account_id", "post",
      {"correction-kind": "adjustment", "correction-bucket": "principal",
       "correction-amount": "-1.00", "correction-on": DAY, "correction-reason": "typo"}),
+    ("ach-authorize", "account_id", "post",
+     {"ach-routing": "021000021", "ach-account_number": "000123456789",
+      "ach-account_type": "checking", "ach-sec": "WEB", "ach-evidence": "web session 7f3a"}),
+    # The account's own authorization and debit (see _records); the account is checked first.
+    ("ach-revoke", "account_id", "post", {"reason": "consumer called"}),
+    ("ach-schedule", "account_id", "post", {"debit-amount": "10.00", "debit-due_on": "2026-11-20"}),
+    ("ach-cancel", "account_id", "post", {"reason": "consumer asked"}),
     ("work-release", "account_id", "post", {}),
     ("account-action:note", "account_id", "post", {"note-text": "hello"}),
     ("account-action:call", "account_id", "post",
@@ -115,6 +146,17 @@ ENTRY_POINTS: list[tuple[str, str, str, dict[str, object]]] = [
     ("document-download", "document_id", "get", {}),
     ("dispute-answer", "dispute_id", "post", {"answered_on": DAY}),
     ("complaint-respond", "complaint_id", "post", {"answered_on": DAY}),
+    # A client's terms: the client is checked (404) before the role (a collector: 403).
+    ("client-terms", "client_code", "get", {}),
+    ("client-plan-rules", "client_code", "post",
+     {"rules-min_instalment": "30.00", "rules-max_term_months": "18"}),
+    ("client-card-fee", "client_code", "post", {"card-fee": "2.50", "card-clause": "4.2 Fees"}),
+    ("client-commission", "client_code", "post",
+     {"commission-remit_mode": "gross", "commission-tier_0_months": "0",
+      "commission-tier_0_rate": "20"}),
+    # A client's remittance statement: its client is checked (404) before the role (403).
+    ("remittance-paid", "remittance_id", "post", {"paid_on": DAY, "reference": "CHK 1"}),
+    ("remittance-document:lines", "remittance_id", "get", {}),
 ]  # fmt: skip
 
 
@@ -123,7 +165,11 @@ def _request(client, name: str, key: str, method: str, data: dict, ids: dict):  
     args = [ids[key], action] if action else [ids[key]]
     if url_name in ("payment-return", "payment-refund", "arrangement-cancel"):
         args = [ids[key], 1]
+    if url_name in ("ach-revoke", "ach-cancel"):
+        args = [ids[key], ids["authorization_id" if url_name == "ach-revoke" else "scheduled_id"]]
     body = dict(data)
+    if url_name == "ach-schedule":
+        body["debit-authorization"] = ids["authorization_id"]
     if action == "bad":
         body["bad-contact_point"] = ids["phone"]
     if url_name == "document-upload":
@@ -135,7 +181,8 @@ def _request(client, name: str, key: str, method: str, data: dict, ids: dict):  
 def _state() -> dict[str, object]:
     """Everything an action could change: the rows of every account-related table, the
     accounts' and contact points' states, and the audit trail (sign-ins aside)."""
-    labels = ("accounts", "cases", "contacts", "work", "ledger", "parties", "arrangements")
+    labels = ("accounts", "cases", "contacts", "work", "ledger", "parties", "arrangements",
+              "payments")  # fmt: skip
     counts: dict[str, object] = {
         m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in labels
     }
@@ -143,6 +190,12 @@ def _state() -> dict[str, object]:
         "pk", "status", "balance_minor"))  # fmt: skip
     counts["points"] = list(ContactPoint.objects.order_by("pk").values_list("pk", "status"))
     counts["leases"] = list(Lease.objects.values_list("account_id", "user_id", "until"))
+    counts["debits"] = list(ScheduledPayment.objects.order_by("pk").values_list("pk", "status"))
+    counts["authorizations"] = list(
+        AchAuthorization.objects.order_by("pk").values_list("pk", "revoked_at"))  # fmt: skip
+    counts |= {m._meta.label: m.objects.count() for m in apps.get_app_config("trust").get_models()}
+    counts["remittances"] = list(Remittance.objects.order_by("pk").values_list(
+        "pk", "status", "paid_reference"))  # fmt: skip
     counts["audit"] = AuditEvent.objects.exclude(event__startswith="auth.").count()
     return counts
 
