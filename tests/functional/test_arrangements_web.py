@@ -50,8 +50,9 @@ def test_a_plan_agreed_with_autopay_schedules_each_payment_as_a_debit(casey, acm
     }, follow=True)  # fmt: skip
 
     assert response.status_code == 200
-    assert "Plan agreed: 3 monthly payments, $900.00 in all, each debited from checking ending "
-    "6789." in response.content.decode()
+    assert (
+        "Plan agreed: 3 monthly payments, $900.00 in all, each debited from checking ending 6789."
+    ) in response.content.decode()
     plan = Arrangement.objects.get(account=account)
     debits = list(
         ScheduledPayment.objects.filter(instalment__arrangement=plan)
@@ -85,7 +86,9 @@ def test_the_plan_screen_offers_the_accounts_recurring_authorizations_only(casey
     assert 'id="no-autopay"' not in page
 
 
-def test_a_settlement_paid_by_debit_schedules_its_payment_under_the_authorization(casey, acme) -> None:  # type: ignore[no-untyped-def]
+def test_a_settlement_paid_by_debit_schedules_its_payment_under_the_authorization(
+    casey, acme
+) -> None:  # type: ignore[no-untyped-def]
     account = make_account(acme, principal=100_000)
     auth = authorize(account)
 

@@ -20,12 +20,12 @@ from arrears.services.arrangements.letters import NOTICE_WITHIN_DAYS, arrangemen
 from arrears.services.arrangements.plans import PlanTerms, plan_create
 from arrears.services.arrangements.settlements import SettlementTerms, settlement_offer
 from arrears.services.common import Actor, document_store
+from arrears.services.ledger.operations import hold_add
 from arrears.services.letters.broken import (
     broken_arrangement_notice_send,
     broken_promise_notice_send,
 )
 from arrears.services.letters.money import LetterRefused
-from arrears.services.ledger.operations import hold_add
 from arrears.services.payments.posting import payment_post
 from arrears.services.work.actions import promise_record
 from arrears.services.work.promises import promises_evaluate
@@ -77,7 +77,7 @@ def broken_plan(acme, casey):  # type: ignore[no-untyped-def]
 
 
 def test_a_broken_plan_gets_one_notice_with_the_missed_payment_and_the_balance(acme, casey):  # type: ignore[no-untyped-def]
-    account, plan = broken_plan(acme, casey)
+    _, plan = broken_plan(acme, casey)
 
     report = arrangement_letters_send(as_of=date(2027, 1, 6), actor=SYSTEM, now=NEXT_MORNING)
 
@@ -153,7 +153,7 @@ def test_a_broken_promise_gets_its_notice_with_what_came_in_since(acme, casey): 
 
 
 def test_a_dispute_blocks_the_notice_and_keeps_the_reasons(acme, casey):  # type: ignore[no-untyped-def]
-    account, plan = broken_plan(acme, casey)
+    account, _ = broken_plan(acme, casey)
     hold_add(account_id=account.pk, kind="dispute", starts_on=date(2027, 1, 5),
              source="consumer letter", actor=SYSTEM, now=NOW)  # fmt: skip
 

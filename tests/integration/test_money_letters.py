@@ -32,8 +32,8 @@ from arrears.services.letters.money import (
     returned_payment_notice_send,
     settlement_confirmation_document,
 )
-from arrears.services.payments.posting import payment_post
 from arrears.services.payments.origination import ach_originate
+from arrears.services.payments.posting import payment_post
 from arrears.services.payments.returns import ach_returns, ach_settle, payment_return
 from tests.factories import NOW, make_account, make_client
 from tests.integration.test_ach_origination import authorize, schedule
@@ -397,7 +397,9 @@ class TestOriginationWaitsForTheNotice:
             "no notice sent before the post-dated debit": 1,
             "notice not sent 3 to 10 business days before the debit": 2,
         })  # fmt: skip
-        held = dict(ScheduledPayment.objects.filter(status="held").values_list("pk", "status_reason"))
+        held = dict(
+            ScheduledPayment.objects.filter(status="held").values_list("pk", "status_reason")
+        )
         assert held == {
             debits["saturday"]: "notice not sent 3 to 10 business days before the debit",
             debits["last"]: "notice not sent 3 to 10 business days before the debit",
