@@ -51,7 +51,7 @@ def test_a_plan_agreed_with_autopay_schedules_each_payment_as_a_debit(casey, acm
 
     assert response.status_code == 200
     assert (
-        "Plan agreed: 3 monthly payments, $900.00 in all, each debited from checking ending 6789."
+        "Plan agreed: 3 monthly payments, 900.00 in all, each debited from checking ending 6789."
     ) in response.content.decode()
     plan = Arrangement.objects.get(account=account)
     debits = list(
