@@ -327,6 +327,14 @@ WEB: dict[str, list[Case]] = {
             lambda w: {"amount": "1.00", "reason": "overpaid", "key": "k" * 32},
         ),
     ],
+    "card-take": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/card-payments/",
+            TAKERS,
+            lambda w: {"card-amount": "10.00", "card-token": "pm_card_visa", "card-key": "c" * 32},
+        ),
+    ],
     "plan-page": [
         Case("GET", lambda w: f"/accounts/{w.account}/plan/", ARRANGERS),
         Case(

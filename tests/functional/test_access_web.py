@@ -107,6 +107,10 @@ ENTRY_POINTS: list[tuple[str, str, str, dict[str, object]]] = [
     # Any payment id: the account is checked (404) and the collector's role (403) before it.
     ("payment-return", "account_id", "post", {"returned_on": DAY, "code": "NSF"}),
     ("payment-refund", "account_id", "post", {"amount": "1.00", "reason": "x", "key": "k1"}),
+    # The account is disputed (see _records): the consumer directs the payment.
+    ("card-take", "account_id", "post",
+     {"card-amount": "10.00", "card-token": "pm_card_visa", "card-key": "c" * 32,
+      "card-consumer_directed": "on"}),
     ("plan-page", "account_id", "post",
      {"adults": "1", "children": "0", "first_due": "2026-11-20", "income_0_category": "wages",
       "income_0_frequency": "monthly", "income_0_amount": "2000", "income_1_category": "wages",

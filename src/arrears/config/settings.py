@@ -26,7 +26,9 @@ Everything that differs between a laptop and production comes from the environme
 - ``ARREARS_CARD_GATEWAY``: the card gateway (default the offline fake,
   ``arrears.adapters.cards.fake.FakeGateway``); ``arrears.adapters.cards.stripe.StripeGateway``
   takes real payments with ``ARREARS_STRIPE_SECRET_KEY`` (and ``ARREARS_STRIPE_API_BASE``,
-  ``ARREARS_STRIPE_TIMEOUT_SECONDS``, default 30).
+  ``ARREARS_STRIPE_TIMEOUT_SECONDS``, default 30). With it, ``ARREARS_STRIPE_PUBLISHABLE_KEY``
+  (``pk_...``) draws Stripe's card element on the account screen, so card numbers go to Stripe
+  and never to us; without it the screen offers the gateway's test cards.
 - ``ARREARS_EMAIL_FROM``: the sender of that mail (default ``Arrears <no-reply@localhost>``).
 - ``ARREARS_PASSWORD_RESET_MINUTES``: how long an emailed reset link works (default 60).
 """
@@ -94,6 +96,14 @@ ARREARS_CARD_GATEWAY_OPTIONS: dict[str, object] = (
     if ARREARS_CARD_GATEWAY.endswith(".StripeGateway")
     else {}
 )
+# Stripe's publishable key (pk_...), for Stripe's card element in the browser: the card number
+# is typed into Stripe's frame and only its PaymentMethod id (pm_...) reaches us. Public by
+# design, but a secret key must never land in a page: anything else is refused here.
+ARREARS_STRIPE_PUBLISHABLE_KEY = os.environ.get("ARREARS_STRIPE_PUBLISHABLE_KEY", "").strip()
+if ARREARS_STRIPE_PUBLISHABLE_KEY and not ARREARS_STRIPE_PUBLISHABLE_KEY.startswith("pk_"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("ARREARS_STRIPE_PUBLISHABLE_KEY must be a publishable key (pk_...)")
 # Our bank (the ODFI) and the company the ACH files we originate name. The defaults are
 # placeholders for development; set them from the bank's ACH agreement in production.
 ARREARS_ACH = {

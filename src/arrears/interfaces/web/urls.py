@@ -4,6 +4,7 @@ from django.urls import path
 from arrears.interfaces.web import (
     ach,
     arrangements,
+    cards,
     clients,
     passwords,
     payments,
@@ -51,6 +52,7 @@ urlpatterns = [
         payments.payment_refund_view,
         name="payment-refund",
     ),
+    path("accounts/<int:account_id>/card-payments/", cards.card_take_view, name="card-take"),
     path("accounts/<int:account_id>/plan/", arrangements.plan_page, name="plan-page"),
     path("accounts/<int:account_id>/plan/agree/", arrangements.plan_agree, name="plan-agree"),
     path("accounts/<int:account_id>/settle/", arrangements.settlement_page, name="settlement-page"),

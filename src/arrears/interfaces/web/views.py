@@ -188,6 +188,7 @@ def _page(
     payment_form: forms.Form | None = None,
     returns: dict[str, Any] | None = None,
     bank_debits: dict[str, Any] | None = None,
+    cards: dict[str, Any] | None = None,
     refused: Decision | None = None,
     work: tuple[str, Any] | None = None,
     work_error: tuple[str | None, str] | None = None,
@@ -197,6 +198,7 @@ def _page(
 ) -> HttpResponse:
     from arrears.interfaces.web.ach import bank_debits_section
     from arrears.interfaces.web.arrangements import arrangements_section
+    from arrears.interfaces.web.cards import card_section
     from arrears.interfaces.web.payments import dispute_open, payment_form_for, payments_section
     from arrears.interfaces.web.work import work_forms
 
@@ -245,6 +247,7 @@ def _page(
             **(returns or payments_section(request, view)),
             **arrangements_section(request, view),
             **(bank_debits or bank_debits_section(request, view)),
+            **(cards or card_section(request, view)),
             "dispute_open": dispute_open(view),
             "may_log": _may(request, CONTACT_ROLES),
             "refused": refused,
