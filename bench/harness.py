@@ -474,6 +474,10 @@ def ach_debits(count: int, effective: date) -> int:
 
     ring = key_ring()
     now = timezone.now()
+    # Each debit was given three days before it is due: not post-dated by more than five days,
+    # so no pre-debit notice is due (the effective day moves on with every run on a kept
+    # database, and a debit scheduled today for a day weeks out would rightly be held).
+    given = max(now, now + timedelta(days=(effective - timezone.localdate(now)).days - 3))
     routings = ["021000021", "011000015", "091000019", "071000013", "121000248"]
     parties = dict(
         AccountParty.objects.filter(role="primary").values_list("account_id", "party_id")
@@ -514,7 +518,7 @@ def ach_debits(count: int, effective: date) -> int:
             [
                 ScheduledPayment(
                     account_id=a, authorization=authorization, amount_minor=500 + a % 1_500,
-                    due_on=effective, created_at=now,
+                    due_on=effective, created_at=given,
                 )
                 for a, authorization in zip(chosen, authorizations, strict=True)
             ],
