@@ -31,7 +31,7 @@ from arrears.data.arrangements.models import (
     ArrangementStatus,
 )
 from arrears.data.contacts.models import MoneyLetter, MoneyLetterKind, MoneyLetterStatus
-from arrears.data.work.models import ClientPromiseTerms, Promise, PromiseStatus
+from arrears.data.work.models import Promise, PromiseStatus
 from arrears.services.common import Actor
 from arrears.services.letters.broken import (
     broken_arrangement_notice_send,
@@ -43,7 +43,7 @@ from arrears.services.letters.money import (
     plan_confirmation_document,
     settlement_confirmation_document,
 )
-from arrears.services.work.promises import same_promise
+from arrears.services.work.promises import client_grace_days, same_promise
 
 #: A promise or arrangement broken longer ago than this gets no notice: the collector has
 #: worked the account since, and a late letter about an old payment would mislead.
@@ -81,10 +81,7 @@ def arrangement_letters_send(
     for arrangement in waiting:
         report.candidates += 1
         rows = list(arrangement.instalments.order_by("seq").values_list("due_on", "amount_minor"))
-        grace = (
-            ClientPromiseTerms.objects.filter(client_id=arrangement.account.client_id)
-            .values_list("promise_grace_days", flat=True).first() or 0
-        )  # fmt: skip
+        grace = client_grace_days(arrangement.account.client_id)
         common: dict[str, Any] = {
             "account_id": arrangement.account_id, "subject": f"arrangement:{arrangement.pk}",
             "agreed_on": timezone.localdate(arrangement.created_at), "instalments": rows,

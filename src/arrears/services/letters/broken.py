@@ -28,7 +28,7 @@ from arrears.data.arrangements.models import (
 )
 from arrears.data.contacts.models import MoneyLetterKind
 from arrears.data.ledger.models import Entry
-from arrears.data.work.models import ClientPromiseTerms, Promise, PromiseStatus
+from arrears.data.work.models import Promise, PromiseStatus
 from arrears.services.common import Actor, NotFound
 from arrears.services.letters.money import (
     Letter,
@@ -39,7 +39,7 @@ from arrears.services.letters.money import (
     _reference,
     _sent_on,
 )
-from arrears.services.work.promises import CASH_KINDS
+from arrears.services.work.promises import CASH_KINDS, client_grace_days
 
 
 def _received(account_id: int, first: date, last: date) -> int:
@@ -48,15 +48,6 @@ def _received(account_id: int, first: date, last: date) -> int:
         account_id=account_id, kind__in=CASH_KINDS, effective_on__gte=first, effective_on__lte=last
     ).aggregate(total=Sum("cash_minor"))["total"]
     return max(int(total or 0), 0)
-
-
-def _grace(client_id: int) -> int:
-    days = (
-        ClientPromiseTerms.objects.filter(client_id=client_id)
-        .values_list("promise_grace_days", flat=True)
-        .first()
-    )
-    return int(days or 0)
 
 
 def _owed(account: Account) -> int:
@@ -103,7 +94,7 @@ def broken_arrangement_notice_send(
             agreed_on=min(timezone.localdate(arrangement.created_at), missed.due_on),
             missed_on=missed.due_on, missed_minor=missed.amount_minor, received_minor=received,
             ended_on=ended_on, balance_minor=balance, currency=account.currency,
-            grace_days=_grace(account.client_id),
+            grace_days=client_grace_days(account.client_id),
             settlement_minor=arrangement.total_minor if settlement else None,
             validation_period_ends_on=snap.validation.period_ends_on,
         )  # fmt: skip
@@ -152,7 +143,7 @@ def broken_promise_notice_send(
             head=head, kind=BrokenKind.PROMISE, agreed_on=made_on, missed_on=promise.due_on,
             missed_minor=promise.amount_minor, received_minor=received,
             ended_on=promise.resolved_on or promise.due_on, balance_minor=balance,
-            currency=account.currency, grace_days=_grace(account.client_id),
+            currency=account.currency, grace_days=client_grace_days(account.client_id),
             validation_period_ends_on=snap.validation.period_ends_on,
         )  # fmt: skip
 

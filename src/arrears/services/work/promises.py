@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from arrears.core.work import PromiseSchedule, PromiseStatus, judge_schedule
 from arrears.data.ledger.models import Entry, EntryKind
-from arrears.data.work.models import Promise
+from arrears.data.work.models import ClientPromiseTerms, Promise
 from arrears.services.common import Actor, audit_record
 
 # Cash from consumers: payments in, and what went back out of them (returned payments, refunds).
@@ -34,6 +34,17 @@ CASH_KINDS = (EntryKind.PAYMENT, EntryKind.PAYMENT_REVERSAL, EntryKind.REFUND)
 def promise_key(first: str | OuterRef = "first_id", pk: str | OuterRef = "pk") -> Coalesce:
     """The promise a dated row belongs to: its first date's id."""
     return Coalesce(first, pk, output_field=models.BigIntegerField())
+
+
+def client_grace_days(client_id: int) -> int:
+    """How many days after a due day a payment still keeps a client's promises and plans (0
+    when the client has set none)."""
+    days = (
+        ClientPromiseTerms.objects.filter(client_id=client_id)
+        .values_list("promise_grace_days", flat=True)
+        .first()
+    )
+    return int(days or 0)
 
 
 def same_promise() -> QuerySet[Promise]:
