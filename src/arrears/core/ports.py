@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         ReturnedPaymentNotice,
         SettlementConfirmation,
     )
+    from arrears.core.messaging import OutboundEmail, OutboundSms, SendResult
 
 
 class DocumentStore(Protocol):
@@ -84,3 +85,20 @@ class PaymentGateway(Protocol):
     def refund_status(self, reference: str, idempotency_key: str) -> RefundResult | None:
         """``reference``: the charge's, as ``ChargeResult`` gave it (``pi_...``)."""
         ...
+
+
+class EmailSender(Protocol):
+    """Hands an email to a mail server. Never raises for a refusal or an outage: the result's
+    status says what happened, and an ``ERROR`` may be sent again under the same reference."""
+
+    name: str  # "smtp", "fake": recorded with each message
+
+    def send(self, message: OutboundEmail) -> SendResult: ...
+
+
+class SmsSender(Protocol):
+    """Hands a text message to an SMS provider; never raises, like ``EmailSender``."""
+
+    name: str  # "twilio", "fake"
+
+    def send(self, message: OutboundSms) -> SendResult: ...
