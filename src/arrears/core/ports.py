@@ -11,19 +11,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import timedelta
 
     from arrears.core.cards import ChargeRequest, ChargeResult, RefundRequest, RefundResult
     from arrears.core.compliance.validation import ValidationNotice, VerificationLetter
     from arrears.core.letters import (
         BrokenNotice,
+        CampaignLetter,
         PaymentConfirmation,
         PlanConfirmation,
         PreDebitNotice,
         ReturnedPaymentNotice,
         SettlementConfirmation,
     )
+    from arrears.core.letters.printing import PrintFile, PrintLetter
     from arrears.core.messaging import OutboundEmail, OutboundSms, SendResult
+    from arrears.core.work.dialing import DialResult
 
 
 class DocumentStore(Protocol):
@@ -55,7 +59,16 @@ class LetterRenderer(Protocol):
 
     def broken_notice_html(self, letter: BrokenNotice) -> str: ...
 
+    def campaign_letter_html(self, letter: CampaignLetter) -> str: ...
+
     def pdf(self, html: str) -> bytes: ...
+
+
+class PrintBatcher(Protocol):
+    """Renders many letters into one print file with its manifest, the same bytes for the same
+    letters (a batch made again after a crash is the same file)."""
+
+    def batch(self, letters: Sequence[PrintLetter], *, reference: str) -> PrintFile: ...
 
 
 class PaymentGateway(Protocol):
@@ -89,7 +102,12 @@ class PaymentGateway(Protocol):
 
 class EmailSender(Protocol):
     """Hands an email to a mail server. Never raises for a refusal or an outage: the result's
-    status says what happened, and an ``ERROR`` may be sent again under the same reference."""
+    status says what happened, and an ``ERROR`` may be sent again under the same reference.
+
+    A sender that can tell afterwards whether it took a message also has
+    ``delivered(reference) -> bool | None`` (None: cannot tell); the send job asks it about a
+    message whose answer was lost, and hands over again only one the sender never took. The same
+    holds for ``SmsSender``."""
 
     name: str  # "smtp", "fake": recorded with each message
 
@@ -102,3 +120,14 @@ class SmsSender(Protocol):
     name: str  # "twilio", "fake"
 
     def send(self, message: OutboundSms) -> SendResult: ...
+
+
+class Dialer(Protocol):
+    """Places a call for a collector (preview dialing): rings ``to`` (E.164) and connects the
+    collector ``agent`` (their user name) when it is answered. Never raises for a refusal or an
+    outage: the result's status says what happened. ``reference`` is ours for the call; the
+    result's ``call_id`` is the dialer's, under which its disposition comes back."""
+
+    name: str  # "fake", or the dialer vendor's
+
+    def place_call(self, *, agent: str, to: str, reference: str) -> DialResult: ...
