@@ -29,6 +29,11 @@ class QueueOrder(models.TextChoices):
     PROMISE_DUE = "promise_due", "Promise due first"
 
 
+class DialMode(models.TextChoices):
+    MANUAL = "manual", "Manual: the collector dials, then logs the call"
+    PREVIEW = "preview", "Preview dial: the collector reviews the account and clicks to call"
+
+
 class WorkQueue(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)
@@ -38,6 +43,11 @@ class WorkQueue(models.Model):
         max_length=24, choices=QueueOrder.choices, default=QueueOrder.BALANCE_HIGH
     )
     mode = models.CharField(max_length=8, choices=QueueMode.choices, default=QueueMode.POOLED)
+    dial_mode = models.CharField(
+        max_length=8, choices=DialMode.choices, default=DialMode.MANUAL,
+        help_text="Preview: the workspace offers the best allowed number to call with one click "
+        "(the call is judged by the rules first, then placed by the dialer).",
+    )  # fmt: skip
     active = models.BooleanField(default=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="work_queues",

@@ -67,6 +67,8 @@ class QueueIn(Schema):
     order: str = Field("balance_high", description="balance_high, balance_low, placed_oldest, "
                        "placed_newest, least_recent_contact, callback_due or promise_due")  # fmt: skip
     mode: str = Field("pooled", description="pooled or owned")
+    dial_mode: str = Field("manual", description="manual, or preview: the workspace offers the "
+                           "best allowed number to call with one click")  # fmt: skip
     members: list[str] = Field(default_factory=list, description="User names granted the queue.")
 
 
@@ -75,6 +77,7 @@ class QueueOut(Schema):
     name: str
     order: str
     mode: str
+    dial_mode: str
     filters: dict[str, Any]
     built_at: datetime | None
     size: int
@@ -88,7 +91,7 @@ def _queue_out(queue: WorkQueue, user: User) -> dict[str, Any]:
     state = queue_state(queue, now=timezone.now(), user=user)
     return {
         "code": queue.code, "name": queue.name, "order": queue.order, "mode": queue.mode,
-        "filters": queue.filters,
+        "dial_mode": queue.dial_mode, "filters": queue.filters,
         "built_at": queue.built_at.astimezone(UTC) if queue.built_at else None,
         "size": state.size, "available": state.available, "blocked": state.blocked,
         "leased": state.leased, "worked": state.worked,
@@ -110,7 +113,8 @@ def post_queue(request: HttpRequest, payload: QueueIn) -> Status[Any]:
     queue = queue_define(
         code=payload.code, name=payload.name, description=payload.description,
         filters=payload.filters, order=payload.order, mode=payload.mode,
-        members=payload.members, actor=_actor(request), now=timezone.now(),
+        dial_mode=payload.dial_mode, members=payload.members, actor=_actor(request),
+        now=timezone.now(),
     )  # fmt: skip
     return Status(200, _queue_out(queue, _user(request)))
 

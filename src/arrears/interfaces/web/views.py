@@ -200,7 +200,7 @@ def _page(
     from arrears.interfaces.web.arrangements import arrangements_section
     from arrears.interfaces.web.cards import card_section
     from arrears.interfaces.web.payments import dispute_open, payment_form_for, payments_section
-    from arrears.interfaces.web.work import work_forms
+    from arrears.interfaces.web.work import dial_section, work_forms
 
     now = timezone.now()
     account_id = view.account.pk
@@ -248,6 +248,7 @@ def _page(
             **arrangements_section(request, view),
             **(bank_debits or bank_debits_section(request, view)),
             **(cards or card_section(request, view)),
+            **dial_section(request, screen, queue, failed),
             "dispute_open": dispute_open(view),
             "may_log": _may(request, CONTACT_ROLES),
             "refused": refused,

@@ -5,9 +5,10 @@ revealing personal data)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -24,11 +25,11 @@ from arrears.data.accounts.models import HoldKind
 from arrears.data.cases.models import DisputeReason
 from arrears.data.parties.models import PhoneType
 from arrears.data.users.models import Role, User
-from arrears.data.work.models import WorkQueue
+from arrears.data.work.models import DialMode, WorkQueue
 from arrears.interfaces.web.access import account_view_or_404, visible_or_404
 from arrears.services.accounts.access import require_account_visible
 from arrears.services.accounts.queries import AccountView
-from arrears.services.common import ServiceError
+from arrears.services.common import ServiceError, dialer
 from arrears.services.compliance.operations import ContactBlocked
 from arrears.services.ledger.operations import hold_add
 from arrears.services.work.actions import (
@@ -42,9 +43,16 @@ from arrears.services.work.actions import (
     note_add,
     promise_record,
 )
+from arrears.services.work.dialer import (
+    best_choice,
+    dial_choices,
+    preview_call_place,
+    voicemail_for,
+)
 from arrears.services.work.identity import personal_data_reveal
 from arrears.services.work.picking import NotAMember, lease_release, may_work, next_account
 from arrears.services.work.queries import queue_state, queue_top, queues_for, skipped_accounts
+from arrears.services.work.screen import AccountScreen
 
 WORK_ROLES = {Role.COLLECTOR, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
 
@@ -147,8 +155,9 @@ class PromiseDates(forms.Form):
         self._rows: list[int] = []
 
     def shown_fields(self) -> list[forms.BoundField]:
-        """The fields drawn one by one; the later dates are drawn folded, after the first."""
-        return [field for field in self if field.name not in self._later]
+        """The fields drawn one by one; the later dates are drawn folded, after the first (and
+        hidden fields with the form's other hidden inputs)."""
+        return [field for field in self if field.name not in self._later and not field.is_hidden]
 
     def later_dates(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
         return [(n, self[f"{self.amount_field}_{n}"], self[f"{self.due_field}_{n}"])
@@ -208,6 +217,10 @@ class CallForm(PromiseDates):
     dispute_reason = forms.ChoiceField(choices=[("", "—"), *DisputeReason.choices],
                                        required=False)  # fmt: skip
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    # A call placed by the dialer (preview dial): its outcome is recorded under the dialer's key,
+    # at the moment it was placed (the moment the rules allowed it).
+    key = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
+    dialled_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, view: AccountView, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -339,18 +352,38 @@ def account_action(request: HttpRequest, account_id: int, action: str) -> HttpRe
         return _page(request, view, work=(action, request.POST), work_error=(field, exc.message),
                      status=400)  # fmt: skip
     messages.success(request, done)
+    dialled = request.session.get(DIALLED)
+    if action == "call" and dialled and dialled.get("key") == data.get("key"):
+        del request.session[DIALLED]  # the preview call's outcome is logged
     queue = request.POST.get("queue", "")
     suffix = f"?queue={queue}" if queue else ""
     return redirect(reverse("account-page", args=[account_id]) + suffix + f"#{ANCHORS[action]}")
+
+
+# How long after a preview call is placed its outcome may still be logged at that moment.
+DIALLED_WITHIN = timedelta(hours=2)
+
+
+def _dialled(data: dict[str, Any], now: datetime) -> tuple[str | None, datetime]:
+    """A preview call's key and the moment it was placed, when the form carries them (the
+    workspace put them there on the call's placing); else no key, and now."""
+    key = (data.get("key") or "").strip()
+    placed = _aware(data.get("dialled_at"))
+    if not key.startswith("dialer:"):
+        return None, now
+    if placed is not None and now - DIALLED_WITHIN <= placed <= now:
+        return key, placed
+    return key, now
 
 
 def _perform(action: str, account_id: int, data: dict[str, Any], actor: Any, now: datetime) -> str:
     listed: list[PromiseDate] | None = data.get("promises")
     match action:
         case "call":
+            key, at = _dialled(data, now)
             logged = call_log(
                 account_id=account_id, disposition=data["disposition"],
-                direction=data["direction"], at=now, now=now, actor=actor,
+                direction=data["direction"], at=at, now=now, actor=actor, key=key,
                 contact_point_id=data["contact_point"], note=data["note"],
                 promise_amount_minor=None if listed else _minor(data["promise_amount"]),
                 promise_due_on=None if listed else data["promise_due_on"], promises=listed,
@@ -411,3 +444,85 @@ def account_reveal(request: HttpRequest, account_id: int) -> HttpResponse:
         actor=_web_actor(request), now=timezone.now(),
     )  # fmt: skip
     return _page(request, view, revealed=revealed)
+
+
+# --- preview dialing ------------------------------------------------------------------------------
+
+DIALLED = "dialled"  # the session's note of the preview call placed last, until it is logged
+
+
+def _collector_name(user: User) -> str:
+    return user.get_full_name().strip() or user.first_name.strip() or user.get_username()
+
+
+def dial_section(
+    request: HttpRequest, screen: AccountScreen, queue: str, failed: str
+) -> dict[str, Any]:
+    """In a queue worked in preview mode: the best number the rules allow now with its "Call"
+    button (disabled, with the reasons, when the rules block it), "Skip", the limited-content
+    voicemail filled for this account, and, once a call is placed, the call form ready to log
+    its outcome under the dialer's key. One statement (the queue's mode); the rules judge the
+    snapshot the screen already built."""
+    if not queue or screen.snapshot is None or not _may_work(request):
+        return {}
+    mode = WorkQueue.objects.filter(code=queue).values_list("dial_mode", flat=True).first()
+    if mode != DialMode.PREVIEW:
+        return {}
+    now, user, view = timezone.now(), _user(request), screen.view
+    judged = {p.id for p in screen.snapshot.contact_points}  # the primary consumer's
+    points = [c for p in view.parties for c in p.contact_points if str(c.pk) in judged]
+    choices = dial_choices(points, screen.snapshot, at=now, day=timezone.localdate(now))
+    client = view.account.client
+    script, no_script = voicemail_for(
+        client_kind=client.kind, client_name=client.name, collector=_collector_name(user),
+        at=now.astimezone(ZoneInfo(screen.snapshot.day_zone)),
+    )  # fmt: skip
+    dialled = request.session.get(DIALLED)
+    if not (dialled and dialled.get("account") == view.account.pk):
+        dialled = None
+    out: dict[str, Any] = {"dial": {
+        "queue": queue, "best": best_choice(choices), "choices": choices, "voicemail": script,
+        "voicemail_error": no_script, "dialled": dialled,
+    }}  # fmt: skip
+    if dialled and failed != "call":
+        out["call_form"] = CallForm(view=view, initial={
+            "direction": "outbound", "contact_point": dialled["point"], "key": dialled["key"],
+            "dialled_at": dialled["at"],
+        })  # fmt: skip
+    return out
+
+
+@login_required
+@require_POST
+def account_dial(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Preview dial: place the call to the number chosen (or the best one) through the dialer,
+    once the rules allow it now. Blocked: the screen again with the reasons, nothing placed."""
+    from arrears.interfaces.web.views import _page, _web_actor
+
+    view = account_view_or_404(request, account_id)
+    if not _may_work(request):
+        return HttpResponse("Your role may not call consumers.", status=403)
+    raw = request.POST.get("contact_point", "").strip()
+    if raw and not raw.isdigit():
+        messages.error(request, "Not called: choose one of the account's numbers.")
+        return _page(request, view, status=400)
+    try:
+        placed = preview_call_place(
+            account_id=account_id, contact_point_id=int(raw) if raw else None,
+            agent=_user(request).get_username(), actor=_web_actor(request), now=timezone.now(),
+            dialer=dialer(),
+        )  # fmt: skip
+    except ContactBlocked as blocked:
+        messages.error(request, "Not called: the rules block a call to this number now.")
+        return _page(request, view, refused=blocked.decision, status=409)
+    except ServiceError as exc:
+        messages.error(request, f"Not called: {exc.message}.")
+        return _page(request, view, status=400)
+    request.session[DIALLED] = {
+        "account": account_id, "key": placed.key, "at": placed.at.isoformat(),
+        "point": placed.contact_point_id, "masked": placed.masked,
+    }  # fmt: skip
+    messages.success(request, f"Calling {placed.masked}. Log what the call came to below.")
+    queue = request.POST.get("queue", "")
+    suffix = f"?queue={queue}" if queue else ""
+    return redirect(reverse("account-page", args=[account_id]) + suffix + "#work")

@@ -19,7 +19,14 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from arrears.core.compliance import ContactRequest, Decision, Limitation, evaluate, limitation
+from arrears.core.compliance import (
+    ContactRequest,
+    ContactSnapshot,
+    Decision,
+    Limitation,
+    evaluate,
+    limitation,
+)
 from arrears.data.accounts.models import Account, AccountParty, Hold
 from arrears.data.audit.models import AuditEvent
 from arrears.data.cases.models import Complaint, Dispute, Document
@@ -68,6 +75,7 @@ class AccountScreen:
     restrictions: list[ContactRestriction]
     documents: list[Document]
     complaints: list[Complaint]
+    snapshot: ContactSnapshot | None = None  # what the rules judged, for more questions on it
 
 
 def account_screen(
@@ -150,6 +158,7 @@ def account_screen(
         restrictions=_newest(rows["restriction"], "received_on"),
         documents=_newest(rows["document"], "received_on"),
         complaints=_newest(rows["complaint"], "received_on"),
+        snapshot=snapshot,
     )
 
 

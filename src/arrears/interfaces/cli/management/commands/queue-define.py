@@ -24,6 +24,8 @@ class Command(ArrearsCommand):
         )  # fmt: skip
         parser.add_argument("--order", default="balance_high")
         parser.add_argument("--mode", default="pooled", choices=["pooled", "owned"])
+        parser.add_argument("--dial-mode", default="manual", choices=["manual", "preview"],
+                            help="preview: the workspace offers one-click calls (preview dial).")  # fmt: skip
         parser.add_argument("--member", action="append", default=[],
                             help="A user granted the queue (repeatable).")  # fmt: skip
 
@@ -36,6 +38,7 @@ class Command(ArrearsCommand):
             queue = queue_define(
                 code=options["code"], name=options["name"], filters=filters,
                 order=options["order"], mode=options["mode"], members=options["member"],
+                dial_mode=options["dial_mode"],
                 actor=Actor.system("queue-define"), now=timezone.now(),
             )  # fmt: skip
         except ServiceError as exc:
@@ -43,6 +46,7 @@ class Command(ArrearsCommand):
         self.emit(
             options,
             {"queue": queue.code, "filters": queue.filters, "order": queue.order,
-             "mode": queue.mode, "members": sorted(m.username for m in queue.members.all())},
+             "mode": queue.mode, "dial_mode": queue.dial_mode,
+             "members": sorted(m.username for m in queue.members.all())},
             f"Queue {queue.code} defined; build it with: arrears queues-build --queue {queue.code}",
         )  # fmt: skip
