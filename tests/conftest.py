@@ -47,6 +47,23 @@ def _documents_in_a_temporary_folder(settings, tmp_path):
     document_store.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _messages_go_nowhere(settings):
+    """Emails and texts a test sends go to the in-memory fakes, never to files under var/ or
+    to a server; a test that wants its own sender passes one or overrides the settings."""
+    from arrears.services.common import email_sender, sms_sender
+
+    settings.ARREARS_EMAIL_SENDER = "arrears.adapters.email.fake.FakeEmailSender"
+    settings.ARREARS_EMAIL_SENDER_OPTIONS = {}
+    settings.ARREARS_SMS_SENDER = "arrears.adapters.sms.fake.FakeSmsSender"
+    settings.ARREARS_SMS_SENDER_OPTIONS = {}
+    email_sender.cache_clear()
+    sms_sender.cache_clear()
+    yield
+    email_sender.cache_clear()
+    sms_sender.cache_clear()
+
+
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 

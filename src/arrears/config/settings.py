@@ -14,6 +14,10 @@ Everything that differs between a laptop and production comes from the environme
 - ``ARREARS_COLLECTOR_NAME``, ``ARREARS_COLLECTOR_ADDRESS`` (lines separated by ``|``),
   ``ARREARS_COLLECTOR_PHONE``, ``ARREARS_COLLECTOR_HOURS``, ``ARREARS_COLLECTOR_WEBSITE``: who
   signs letters and where consumers write to.
+- ``ARREARS_VOICEMAIL_NAME``: the business name a limited-content voicemail gives (12 CFR
+  1006.2(j)); it must not say debt collection, so not the collector's name above (default ``ARS``).
+- ``ARREARS_DIALER``: the dialer that places preview calls (``arrears.core.ports.Dialer``; default
+  the offline fake ``arrears.adapters.dialer.fake.FakeDialer``, which rings no one).
 - ``ARREARS_SESSION_IDLE_MINUTES``: a signed-in session ends after this many minutes without a
   request, on the web and for the API's session authentication (default 30).
 - ``ARREARS_SMTP_HOST`` (with ``ARREARS_SMTP_PORT``, default 587, ``ARREARS_SMTP_USER``,
@@ -31,6 +35,25 @@ Everything that differs between a laptop and production comes from the environme
   and never to us; without it the screen offers the gateway's test cards.
 - ``ARREARS_EMAIL_FROM``: the sender of that mail (default ``Arrears <no-reply@localhost>``).
 - ``ARREARS_PASSWORD_RESET_MINUTES``: how long an emailed reset link works (default 60).
+- ``ARREARS_EMAIL_SENDER``: how email to consumers leaves (``arrears.core.ports.EmailSender``):
+  by default ``arrears.adapters.email.files.FileEmailSender``, which writes each message as
+  ``var/outbox/<reference>.eml`` and sends nothing; ``arrears.adapters.email.smtp.SmtpEmailSender``
+  sends through the ``ARREARS_SMTP_*`` server above (``ARREARS_SMTP_HOST`` default ``localhost``),
+  from ``ARREARS_EMAIL_FROM``; ``arrears.adapters.email.fake.FakeEmailSender`` keeps it in memory.
+- ``ARREARS_PUBLIC_BASE_URL``: where consumers reach this site, for links in what we send them
+  (the email opt-out page; default ``http://127.0.0.1:8000``).
+- ``ARREARS_SMS_SENDER``: how texts to consumers leave (``arrears.core.ports.SmsSender``): by
+  default ``arrears.adapters.sms.fake.FakeSmsSender``, an in-memory outbox that texts no one;
+  ``arrears.adapters.sms.twilio.TwilioSmsSender`` sends through Twilio with
+  ``ARREARS_TWILIO_ACCOUNT_SID`` (``AC...``), ``ARREARS_TWILIO_AUTH_TOKEN`` and either
+  ``ARREARS_TWILIO_FROM`` (our number, ``+1...``) or ``ARREARS_TWILIO_MESSAGING_SERVICE_SID``
+  (``MG...``); ``ARREARS_TWILIO_API_BASE`` and ``ARREARS_TWILIO_TIMEOUT_SECONDS`` (default 30)
+  rarely change. Delivery reports come back to ``ARREARS_TWILIO_STATUS_CALLBACK_URL`` (default
+  ``<ARREARS_PUBLIC_BASE_URL>/hooks/twilio/status/``).
+- ``ARREARS_TWILIO_AUTH_TOKEN`` also opens Twilio's webhooks (``/hooks/twilio/sms/`` for
+  replies, ``/hooks/twilio/status/`` for delivery reports): a request is taken only with the
+  ``X-Twilio-Signature`` that token makes for ``ARREARS_PUBLIC_BASE_URL`` + the path, so that
+  URL must be the one configured at Twilio. Without a token the hooks answer 404.
 """
 
 from __future__ import annotations
@@ -81,6 +104,9 @@ ARREARS_DEMO_PASSWORD_PREFIX = "demo-"
 ARREARS_DOCUMENT_STORE = "arrears.adapters.storage.filesystem.FilesystemStore"
 ARREARS_DOCUMENTS_DIR = Path(os.environ.get("ARREARS_DOCUMENTS_DIR", VAR_DIR / "documents"))
 ARREARS_LETTERS = "arrears.adapters.letters.renderer.LetterRenderer"
+ARREARS_PRINT_BATCHER = os.environ.get(
+    "ARREARS_PRINT_BATCHER", "arrears.adapters.letters.batch.PrintBatchRenderer"
+)
 # Card payments: the offline fake unless told otherwise (development, tests and the demo charge
 # no one). Production sets ARREARS_CARD_GATEWAY=arrears.adapters.cards.stripe.StripeGateway and
 # ARREARS_STRIPE_SECRET_KEY; the options are passed to the gateway's constructor.
@@ -122,6 +148,19 @@ ARREARS_COLLECTOR = {
     "hours": os.environ.get("ARREARS_COLLECTOR_HOURS", "Monday to Friday, 8 am to 8 pm Eastern"),
     "website": os.environ.get("ARREARS_COLLECTOR_WEBSITE", ""),
 }
+# The limited-content voicemail (arrears.core.work.voicemail): a business name that does not say
+# debt collection, and the number and hours the consumer is asked to call back on.
+ARREARS_VOICEMAIL = {
+    "business_name": os.environ.get("ARREARS_VOICEMAIL_NAME", "ARS"),
+    "phone": ARREARS_COLLECTOR["phone"],
+    "reply_times": ARREARS_COLLECTOR["hours"],
+}
+# Preview dialing (arrears.core.ports.Dialer): the offline fake unless told otherwise.
+ARREARS_DIALER = os.environ.get("ARREARS_DIALER", "arrears.adapters.dialer.fake.FakeDialer")
+# What one message costs us, by channel, in dollars as decimal text (print and postage; the email
+# provider's price; one SMS segment): the cost column of a strategy's results
+# (arrears.services.strategies.queries). Kept to a hundredth of a cent.
+ARREARS_CHANNEL_COSTS = {"letter": "0.65", "email": "0.002", "sms": "0.0079"}
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ARREARS_ALLOWED_HOSTS", "").split(",") if h] or (
     ["127.0.0.1", "localhost", "testserver"] if DEBUG else ["127.0.0.1", "localhost"]
@@ -152,6 +191,8 @@ INSTALLED_APPS = [
     "arrears.data.work",
     "arrears.data.trust",
     "arrears.data.arrangements",
+    "arrears.data.messaging",
+    "arrears.data.strategies",
     "arrears.interfaces.web",
     "arrears.interfaces.cli",
 ]
@@ -250,6 +291,51 @@ elif DEBUG:
 else:
     _mail = {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
 MAILERS = {"default": _mail}
+
+# Email to consumers (arrears.core.ports.EmailSender): written to files under var/outbox unless
+# told otherwise, so development and the demo mail no one. SMTP reuses the server settings above;
+# the options are passed to the sender's constructor.
+ARREARS_EMAIL_SENDER = os.environ.get(
+    "ARREARS_EMAIL_SENDER", "arrears.adapters.email.files.FileEmailSender"
+)
+ARREARS_EMAIL_SENDER_OPTIONS: dict[str, object] = {}
+if ARREARS_EMAIL_SENDER.endswith(".SmtpEmailSender"):
+    _smtp_ssl = _env_flag("ARREARS_SMTP_SSL")
+    ARREARS_EMAIL_SENDER_OPTIONS = {
+        "host": os.environ.get("ARREARS_SMTP_HOST", "localhost"),
+        "port": int(os.environ.get("ARREARS_SMTP_PORT", "587")),
+        "username": os.environ.get("ARREARS_SMTP_USER", ""),
+        "password": os.environ.get("ARREARS_SMTP_PASSWORD", ""),
+        "use_ssl": _smtp_ssl,
+        "use_tls": _env_flag("ARREARS_SMTP_TLS", default=not _smtp_ssl),
+        "timeout": 20,
+        "sender": DEFAULT_FROM_EMAIL,
+    }
+elif ARREARS_EMAIL_SENDER.endswith(".FileEmailSender"):
+    ARREARS_EMAIL_SENDER_OPTIONS = {"directory": VAR_DIR / "outbox", "sender": DEFAULT_FROM_EMAIL}
+# Links in what consumers receive (the opt-out page) start with this.
+ARREARS_PUBLIC_BASE_URL = os.environ.get("ARREARS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Texts to consumers (arrears.core.ports.SmsSender): the in-memory fake unless told otherwise, so
+# development, tests and the demo text no one. The options are passed to the sender's
+# constructor. The auth token also checks the signatures on Twilio's webhooks (none: no hooks).
+ARREARS_SMS_SENDER = os.environ.get("ARREARS_SMS_SENDER", "arrears.adapters.sms.fake.FakeSmsSender")
+ARREARS_TWILIO_AUTH_TOKEN = os.environ.get("ARREARS_TWILIO_AUTH_TOKEN", "")
+ARREARS_SMS_SENDER_OPTIONS: dict[str, object] = (
+    {
+        "account_sid": os.environ.get("ARREARS_TWILIO_ACCOUNT_SID", ""),
+        "auth_token": ARREARS_TWILIO_AUTH_TOKEN,
+        "from_number": os.environ.get("ARREARS_TWILIO_FROM", ""),
+        "messaging_service_sid": os.environ.get("ARREARS_TWILIO_MESSAGING_SERVICE_SID", ""),
+        "api_base": os.environ.get("ARREARS_TWILIO_API_BASE", "https://api.twilio.com"),
+        "status_callback_url": os.environ.get(
+            "ARREARS_TWILIO_STATUS_CALLBACK_URL",
+            ARREARS_PUBLIC_BASE_URL.rstrip("/") + "/hooks/twilio/status/",
+        ),
+        "timeout_seconds": float(os.environ.get("ARREARS_TWILIO_TIMEOUT_SECONDS", "30")),
+    }
+    if ARREARS_SMS_SENDER.endswith(".TwilioSmsSender")
+    else {}
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"

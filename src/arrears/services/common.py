@@ -13,7 +13,15 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from arrears.core.pii import BlindIndexer, KeyRing
-from arrears.core.ports import DocumentStore, LetterRenderer, PaymentGateway
+from arrears.core.ports import (
+    Dialer,
+    DocumentStore,
+    EmailSender,
+    LetterRenderer,
+    PaymentGateway,
+    PrintBatcher,
+    SmsSender,
+)
 from arrears.data.audit.models import AuditEvent
 
 
@@ -71,10 +79,36 @@ def letter_renderer() -> LetterRenderer:
 
 
 @functools.cache
+def print_batcher() -> PrintBatcher:
+    """What turns a day's letters into one print file for the mail vendor."""
+    return cast("PrintBatcher", import_string(settings.ARREARS_PRINT_BATCHER)())
+
+
+@functools.cache
 def card_gateway() -> PaymentGateway:
     """The card gateway the settings name (the offline fake by default)."""
     factory = import_string(settings.ARREARS_CARD_GATEWAY)
     return cast("PaymentGateway", factory(**settings.ARREARS_CARD_GATEWAY_OPTIONS))
+
+
+@functools.cache
+def email_sender() -> EmailSender:
+    """The email sender the settings name (files under var/outbox by default)."""
+    factory = import_string(settings.ARREARS_EMAIL_SENDER)
+    return cast("EmailSender", factory(**settings.ARREARS_EMAIL_SENDER_OPTIONS))
+
+
+@functools.cache
+def sms_sender() -> SmsSender:
+    """The SMS sender the settings name (the in-memory fake by default)."""
+    factory = import_string(settings.ARREARS_SMS_SENDER)
+    return cast("SmsSender", factory(**settings.ARREARS_SMS_SENDER_OPTIONS))
+
+
+@functools.cache
+def dialer() -> Dialer:
+    """The dialer the settings name for preview calls (the offline fake by default)."""
+    return cast("Dialer", import_string(settings.ARREARS_DIALER)())
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from arrears.adapters.documents import html_to_pdf, template_environment
 from arrears.core.compliance.validation import ValidationNotice, VerificationLetter
 from arrears.core.letters import (
     BrokenNotice,
+    CampaignLetter,
     PaymentConfirmation,
     PlanConfirmation,
     PreDebitNotice,
@@ -47,7 +48,8 @@ class LetterRenderer:
         | ReturnedPaymentNotice
         | PlanConfirmation
         | SettlementConfirmation
-        | BrokenNotice,
+        | BrokenNotice
+        | CampaignLetter,
     ) -> str:
         return self.env.get_template(template).render(letter=letter, h=letter.head)
 
@@ -68,6 +70,9 @@ class LetterRenderer:
 
     def broken_notice_html(self, letter: BrokenNotice) -> str:
         return self._money_letter("broken_notice.html", letter)
+
+    def campaign_letter_html(self, letter: CampaignLetter) -> str:
+        return self._money_letter("campaign_letter.html", letter)
 
     def pdf(self, html: str) -> bytes:
         return html_to_pdf(html, TEMPLATES)

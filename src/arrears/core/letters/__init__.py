@@ -2,6 +2,7 @@
 notice and the dispute answers live with the rules that require them
 (``core.compliance.validation``); the letters about money are here."""
 
+from arrears.core.letters.campaign import CampaignLetter
 from arrears.core.letters.money import (
     DEBT_COLLECTOR_KINDS,
     POSTDATED_AFTER_DAYS,
@@ -39,6 +40,7 @@ __all__ = [
     "Applied",
     "BrokenKind",
     "BrokenNotice",
+    "CampaignLetter",
     "Instalment",
     "LetterHead",
     "MoneyLetterError",

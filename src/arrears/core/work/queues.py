@@ -22,6 +22,9 @@ HOLD_KINDS = (
 # "none": no hold in force; "any": some hold in force; a kind: that hold in force.
 HOLD_FILTERS = ("none", "any", *HOLD_KINDS)
 MAX_DAYS = 36_500
+# What is agreed on the account: "none" (no open promise, no standing plan or settlement),
+# "promise", "plan", "settlement" (one standing), "any" (any of the three).
+ARRANGEMENT_FILTERS = ("none", "promise", "plan", "settlement", "any")
 # The channels a collector works from the workspace. An account blocked on all of them now is
 # skipped by "next account"; letters go out by campaign, not from a queue.
 WORK_CHANNELS = ("call", "sms", "email")
@@ -67,6 +70,13 @@ class QueueFilters:
     # A promise, plan or settlement broken in the last N days (0: today), with nothing newer
     # agreed since: no open promise and no standing arrangement.
     broken_days: int | None = None
+    # Days since the client charged the debt off (accounts without a charge-off date never
+    # match a bound).
+    charged_off_days_min: int | None = None
+    charged_off_days_max: int | None = None
+    arrangement: str | None = None  # one of ARRANGEMENT_FILTERS; None: not a condition
+    # Only the accounts a collection strategy has routed to this queue (a queue step).
+    routed: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """The stored form: amounts as decimal text, lists as lists, defaults included."""
@@ -83,6 +93,7 @@ class QueueFilters:
 _KNOWN = {
     "clients", "statuses", "hold", "balance_min", "balance_max", "states", "placed_days_min",
     "placed_days_max", "no_contact_days", "promise_due", "callback_due", "broken_days",
+    "charged_off_days_min", "charged_off_days_max", "arrangement", "routed",
 }  # fmt: skip
 
 
@@ -111,12 +122,21 @@ def parse_filters(raw: Mapping[str, Any]) -> QueueFilters:
     days_min, days_max = _days(raw, "placed_days_min"), _days(raw, "placed_days_max")
     if days_min is not None and days_max is not None and days_min > days_max:
         raise SpecError("placed_days_max", "must not be below placed_days_min")
+    off_min, off_max = _days(raw, "charged_off_days_min"), _days(raw, "charged_off_days_max")
+    if off_min is not None and off_max is not None and off_min > off_max:
+        raise SpecError("charged_off_days_max", "must not be below charged_off_days_min")
+    arrangement = raw.get("arrangement")
+    if arrangement == "":
+        arrangement = None
+    if arrangement is not None and arrangement not in ARRANGEMENT_FILTERS:
+        raise SpecError("arrangement", f"must be empty or one of {', '.join(ARRANGEMENT_FILTERS)}")
     return QueueFilters(
         clients=clients, statuses=statuses, hold=hold, balance_min_minor=low,
         balance_max_minor=high, states=states, placed_days_min=days_min,
         placed_days_max=days_max, no_contact_days=_days(raw, "no_contact_days"),
         promise_due=_flag(raw, "promise_due"), callback_due=_flag(raw, "callback_due"),
-        broken_days=_days(raw, "broken_days"),
+        broken_days=_days(raw, "broken_days"), charged_off_days_min=off_min,
+        charged_off_days_max=off_max, arrangement=arrangement, routed=_flag(raw, "routed"),
     )  # fmt: skip
 
 

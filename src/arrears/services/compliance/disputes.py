@@ -37,7 +37,7 @@ from arrears.services.common import (
     audit_record,
     require_choice,
 )
-from arrears.services.compliance.operations import contactability_refresh
+from arrears.services.compliance.operations import contact_attempt_record, contactability_refresh
 from arrears.services.compliance.snapshots import packs_in_force
 from arrears.services.ledger.operations import hold_add, hold_end
 
@@ -205,4 +205,14 @@ def _answer_letter(
         account_id=account.pk, kind="verification", file_name=f"{letter.reference}.pdf",
         content=pdf, content_type="application/pdf", received_on=dispute.answered_on,
         dispute_id=dispute.pk, actor=actor, now=now, store=store,
+    )  # fmt: skip
+    # The answer is a letter to the consumer like any other: recorded as an attempt with the
+    # Decision it went under (a verification letter is what a dispute still allows).
+    from arrears.services.compliance.notices import POSTING_TIME, POSTING_ZONE
+
+    posted_at = datetime.combine(dispute.answered_on, POSTING_TIME, tzinfo=POSTING_ZONE)
+    contact_attempt_record(
+        account_id=account.pk, channel="letter", direction="outbound", outcome="sent",
+        at=min(posted_at, now), actor=actor, now=now, purpose="verification",
+        source="disputes", key=f"letter:{letter.reference}", already_made=True,
     )  # fmt: skip

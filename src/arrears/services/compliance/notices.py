@@ -25,18 +25,19 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from arrears.core.compliance import Channel, ContactRequest, Purpose, evaluate
+from arrears.core.compliance import Channel, ContactRequest, Decision, Purpose, evaluate
 from arrears.core.compliance import validation as core_validation
 from arrears.core.money import Money
 from arrears.core.ports import DocumentStore, LetterRenderer
 from arrears.data.accounts.models import Account, AccountParty, AccountStatus
 from arrears.data.contacts.models import NoticeStatus, ValidationNotice
 from arrears.data.ledger.models import Entry
-from arrears.data.parties.models import ContactPoint, ContactStatus
+from arrears.data.parties.models import ContactPoint, ContactStatus, Party
 from arrears.services.accounts.queries import itemize
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record
 from arrears.services.compliance.operations import contact_attempt_record, contactability_refresh
 from arrears.services.compliance.snapshots import contact_snapshot, packs_in_force
+from arrears.services.strategies.routing import accounts_reroute
 
 # Debt collectors send validation notices; a creditor collecting its own debts does not.
 COLLECTOR_KINDS = ("agency", "debt_buyer")
@@ -82,9 +83,9 @@ def accounts_needing_notice(*, as_of: date) -> list[int]:
     )  # fmt: skip
 
 
-def mailing_address(account_id: int, as_of: date) -> tuple[str, tuple[str, ...]] | None:
-    """The primary consumer's name and the lines of their mailing address in use on a day
-    (known bad and ended addresses left out); None without one. Every letter is sent here."""
+def consumer_point(account_id: int, kind: str, as_of: date) -> tuple[Party, ContactPoint] | None:
+    """The primary consumer and their contact point of a kind in use on a day (known bad and
+    ended points left out; the latest first); None without one."""
     link = (
         AccountParty.objects.filter(account_id=account_id, role="primary")
         .select_related("party")
@@ -92,18 +93,32 @@ def mailing_address(account_id: int, as_of: date) -> tuple[str, tuple[str, ...]]
     )
     if link is None:
         return None
+    points = ContactPoint.objects.filter(party=link.party, kind=kind, valid_from__lte=as_of)
+    if kind == "phone":
+        points = points.filter(phone_type="mobile")
     point = (
-        ContactPoint.objects.filter(party=link.party, kind="address", valid_from__lte=as_of)
-        .exclude(status=ContactStatus.BAD)
+        points.exclude(status=ContactStatus.BAD)
         .exclude(valid_to__lte=as_of)
         .order_by("-valid_from", "-id")
         .first()
     )
-    if point is None:
-        return None
+    return None if point is None else (link.party, point)
+
+
+def address_lines(point: ContactPoint) -> tuple[str, ...]:
     zip_code = f"{point.zip[:5]}-{point.zip[5:]}" if len(point.zip) == 9 else point.zip
     lines = [point.address1, point.address2, f"{point.city}, {point.state} {zip_code}"]
-    return link.party.display_name, tuple(line for line in lines if line.strip())
+    return tuple(line for line in lines if line.strip())
+
+
+def mailing_address(account_id: int, as_of: date) -> tuple[str, tuple[str, ...]] | None:
+    """The primary consumer's name and the lines of their mailing address in use on a day
+    (known bad and ended addresses left out); None without one. Every letter is sent here."""
+    found = consumer_point(account_id, "address", as_of)
+    if found is None:
+        return None
+    party, point = found
+    return party.display_name, address_lines(point)
 
 
 def build_notice(account: Account, *, as_of: date) -> core_validation.ValidationNotice | str:
@@ -166,55 +181,88 @@ def validation_notices_send(
     report.candidates = len(ids)
     if limit is not None:
         ids = ids[:limit]
-    posted_at = datetime.combine(as_of, POSTING_TIME, tzinfo=POSTING_ZONE)
-    packs = packs_in_force()
     for done, account_id in enumerate(ids, start=1):
-        account = Account.objects.select_related("client").get(pk=account_id)
-        snap = contact_snapshot(account_id, at=posted_at)
-        assert snap is not None
-        decision = evaluate(
-            packs, snap,
-            ContactRequest(channel=Channel.LETTER, at=posted_at,
-                           purpose=Purpose.VALIDATION_NOTICE),
+        outcome = validation_notice_send_one(
+            account_id, as_of=as_of, actor=actor, now=now, store=store, renderer=renderer,
+            out_dir=out_dir,
         )  # fmt: skip
-        if not decision.allowed:
-            report.skipped["blocked:" + ",".join(r.rule_id for r in decision.blocks)] += 1
+        if outcome.reference:
+            report.sent += 1
+            report.resent += int(outcome.replaced)
+            report.references.append(outcome.reference)
+        else:
+            report.skipped[outcome.skipped] += 1
             continue
-        notice = build_notice(account, as_of=as_of)
-        if isinstance(notice, str):
-            report.skipped[notice] += 1
-            continue
-        html = renderer.validation_notice_html(notice)
-        pdf = renderer.pdf(html)
-        folder = f"accounts/{account_id}/notices"
-        html_key, pdf_key = f"{folder}/{notice.reference}.html", f"{folder}/{notice.reference}.pdf"
-        store.put(html_key, html.encode("utf-8"))
-        store.put(pdf_key, pdf)
-        if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            (out_dir / f"{notice.reference}.html").write_text(html, encoding="utf-8")
-            (out_dir / f"{notice.reference}.pdf").write_bytes(pdf)
-        replaced = _record(notice, account=account, decision_version=decision.pack_version,
-                           html_key=html_key, pdf_key=pdf_key, posted_at=posted_at, actor=actor,
-                           now=now)  # fmt: skip
-        report.sent += 1
-        report.resent += int(replaced)
-        report.references.append(notice.reference)
         if progress is not None:
             progress(done, len(ids))
     return report
 
 
+@dataclass(frozen=True)
+class NoticeOutcome:
+    """One account's notice: sent (its reference and letter attempt), or why not."""
+
+    reference: str = ""
+    attempt_id: int | None = None
+    replaced: bool = False
+    skipped: str = ""  # "blocked:<rules>", "no_mailing_address", "notice_standing"
+    decision: Decision | None = None
+
+
+def validation_notice_send_one(
+    account_id: int, *, as_of: date, actor: Actor, now: datetime, store: DocumentStore,
+    renderer: LetterRenderer, out_dir: Path | None = None,
+) -> NoticeOutcome:  # fmt: skip
+    """Send one account's validation notice on ``as_of`` unless one stands or the rules or a
+    missing address stop it; a strategy's notice step and ``validation_notices_send`` both
+    come here."""
+    if ValidationNotice.objects.filter(account_id=account_id, status=NoticeStatus.SENT).exists():
+        return NoticeOutcome(skipped="notice_standing")
+    posted_at = datetime.combine(as_of, POSTING_TIME, tzinfo=POSTING_ZONE)
+    account = Account.objects.select_related("client").get(pk=account_id)
+    snap = contact_snapshot(account_id, at=posted_at)
+    assert snap is not None
+    decision = evaluate(
+        packs_in_force(), snap,
+        ContactRequest(channel=Channel.LETTER, at=posted_at, purpose=Purpose.VALIDATION_NOTICE),
+    )  # fmt: skip
+    if not decision.allowed:
+        rules = ",".join(r.rule_id for r in decision.blocks)
+        return NoticeOutcome(skipped="blocked:" + rules, decision=decision)
+    notice = build_notice(account, as_of=as_of)
+    if isinstance(notice, str):
+        return NoticeOutcome(skipped=notice, decision=decision)
+    html = renderer.validation_notice_html(notice)
+    pdf = renderer.pdf(html)
+    folder = f"accounts/{account_id}/notices"
+    html_key, pdf_key = f"{folder}/{notice.reference}.html", f"{folder}/{notice.reference}.pdf"
+    store.put(html_key, html.encode("utf-8"))
+    store.put(pdf_key, pdf)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / f"{notice.reference}.html").write_text(html, encoding="utf-8")
+        (out_dir / f"{notice.reference}.pdf").write_bytes(pdf)
+    recorded = _record(notice, account=account, decision_version=decision.pack_version,
+                       html_key=html_key, pdf_key=pdf_key, posted_at=posted_at, actor=actor,
+                       now=now)  # fmt: skip
+    if recorded is None:
+        return NoticeOutcome(skipped="notice_standing")
+    replaced, attempt_id = recorded
+    return NoticeOutcome(reference=notice.reference, attempt_id=attempt_id, replaced=replaced,
+                         decision=decision)  # fmt: skip
+
+
 def _record(
     notice: core_validation.ValidationNotice, *, account: Account, decision_version: str,
     html_key: str, pdf_key: str, posted_at: datetime, actor: Actor, now: datetime,
-) -> bool:  # fmt: skip
-    """Record the notice and its letter; True when it replaces a returned notice."""
+) -> tuple[bool, int] | None:  # fmt: skip
+    """Record the notice and its letter: (whether it replaces a returned notice, the letter
+    attempt); None when another run recorded one first."""
     item = notice.itemization
     with transaction.atomic():
         locked = Account.objects.select_for_update().get(pk=account.pk)
         if ValidationNotice.objects.filter(account=locked, status=NoticeStatus.SENT).exists():
-            return False  # another run got there first
+            return None  # another run got there first
         returned = (
             ValidationNotice.objects.filter(account=locked, status=NoticeStatus.RETURNED)
             .filter(replaced_by__isnull=True)
@@ -241,7 +289,7 @@ def _record(
                      "period_ends_on": notice.period_ends_on.isoformat(),
                      "replaces": returned.reference if returned else None},
         )  # fmt: skip
-        return returned is not None
+        return returned is not None, attempt.pk
 
 
 def validation_notice_returned(
@@ -265,4 +313,5 @@ def validation_notice_returned(
             details={"reference": reference, "returned_on": returned_on.isoformat()},
         )  # fmt: skip
         contactability_refresh([notice.account_id], at=now)
+        accounts_reroute([notice.account_id], as_of=returned_on, now=now)
         return notice

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.db import transaction
+from django.utils import timezone
 
 from arrears.data.accounts.models import AccountParty
 from arrears.data.contacts.models import Channel, ContactRestriction, RestrictionKind
@@ -23,6 +24,7 @@ from arrears.services.common import (
     require_choice,
 )
 from arrears.services.compliance.operations import contactability_refresh
+from arrears.services.strategies.routing import accounts_reroute
 
 OPT_OUT_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER, Channel.VISIT)
 
@@ -96,7 +98,9 @@ def contact_restriction_add(
             details={"restriction": restriction.pk, "kind": kind, "channel": channel,
                      "contact_point": contact_point_id, "received_on": received_on.isoformat()},
         )  # fmt: skip
-        contactability_refresh(_party_accounts(link.party_id), at=now)
+        accounts = _party_accounts(link.party_id)
+        contactability_refresh(accounts, at=now)
+        accounts_reroute(accounts, as_of=timezone.localdate(now), now=now)
         return restriction
 
 
@@ -120,5 +124,7 @@ def contact_restriction_end(
             actor=actor, event="contact_restriction.ended", party_id=restriction.party_id, at=now,
             details={"restriction": restriction.pk, "ended_on": ended_on.isoformat()},
         )  # fmt: skip
-        contactability_refresh(_party_accounts(restriction.party_id), at=now)
+        accounts = _party_accounts(restriction.party_id)
+        contactability_refresh(accounts, at=now)
+        accounts_reroute(accounts, as_of=timezone.localdate(now), now=now)
         return restriction

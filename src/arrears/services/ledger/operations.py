@@ -23,6 +23,7 @@ from arrears.data.clients.models import InterestPolicy
 from arrears.data.ledger.models import Entry
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record
 from arrears.services.compliance.operations import contactability_refresh
+from arrears.services.strategies.routing import accounts_reroute
 
 CLOSED_STATUSES = {AccountStatus.RECALLED, AccountStatus.CLOSED}
 
@@ -399,6 +400,7 @@ def hold_add(
                      "ends_on": ends_on.isoformat() if ends_on else None, "source": source},
         )  # fmt: skip
         contactability_refresh([account.pk], at=now)
+        accounts_reroute([account.pk], as_of=timezone.localdate(now), now=now)
         return hold
 
 
@@ -419,4 +421,5 @@ def hold_end(*, hold_id: int, ends_on: date, actor: Actor, now: datetime | None 
             details={"hold": hold.pk, "ends_on": ends_on.isoformat()},
         )  # fmt: skip
         contactability_refresh([hold.account_id], at=now)
+        accounts_reroute([hold.account_id], as_of=timezone.localdate(now), now=now)
         return hold

@@ -184,17 +184,22 @@ def _outcome(row: MoneyLetter, *, created: bool) -> LetterOutcome:
 
 def _head(job: _Job) -> LetterHead:
     """Who writes to whom about which account; the rules' extra wording is added later."""
-    address = mailing_address(job.account.pk, job.sent_on)
+    return letter_head(job.account, reference=job.reference, sent_on=job.sent_on)
+
+
+def letter_head(account: Account, *, reference: str, sent_on: date) -> LetterHead:
+    """The head of any letter we send about an account: our (or the creditor's) name and
+    address, the consumer's mailing address in use on the day, the account's numbers."""
+    address = mailing_address(account.pk, sent_on)
     if address is None:
         raise NoMailingAddress("the consumer has no mailing address", field="account_id")
     name, lines = address
-    account = job.account
     client = account.client
     collector: dict[str, Any] = settings.ARREARS_COLLECTOR
     # A creditor collecting its own accounts writes in its own name, from our address.
     sender = client.name if client.kind == "first_party" else str(collector["name"])
     return LetterHead(
-        reference=job.reference, sent_on=job.sent_on,
+        reference=reference, sent_on=sent_on,
         collector=Party(sender, tuple(str(line) for line in collector["address_lines"])),
         collector_phone=str(collector["phone"]), collector_hours=str(collector["hours"]),
         collector_website=str(collector["website"]), consumer=Party(name, lines),

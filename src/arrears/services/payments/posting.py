@@ -36,6 +36,7 @@ from arrears.data.payments.models import Payment, PaymentFile, UnappliedReason
 from arrears.services.bulk import TableWriter, update_by_id
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record
 from arrears.services.ledger.operations import LedgerRefused
+from arrears.services.strategies.routing import accounts_reroute
 
 BATCH = 2_000
 CLOSED = {AccountStatus.RECALLED, AccountStatus.CLOSED}
@@ -412,6 +413,7 @@ def payment_post(
             details={"payment": payment_id, "entry": entry_id, "amount_minor": amount_minor,
                      "unapplied_minor": leftover, "source": source, "reference": reference},
         )  # fmt: skip
+        accounts_reroute([book.id], as_of=poster.today, now=now)
         return Applied(payment_id, book.id, plan.applied_minor, leftover,
                        UnappliedReason.OVERPAID if leftover else "", entry_id, book.balances)  # fmt: skip
 
@@ -673,6 +675,7 @@ def post_receipts(
     poster.payment_writer.write(payment_rows)
     poster.entry_writer.write(entries)
     poster.save_books(books.values())
+    accounts_reroute(list(books), as_of=today, now=now)
     return payment_ids
 
 

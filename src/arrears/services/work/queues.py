@@ -26,11 +26,17 @@ from arrears.core.work import (
     parse_filters,
 )
 from arrears.data.accounts.models import Account, AccountParty, Hold
-from arrears.data.arrangements.models import STANDING, Arrangement, ArrangementStatus
+from arrears.data.arrangements.models import (
+    STANDING,
+    Arrangement,
+    ArrangementKind,
+    ArrangementStatus,
+)
 from arrears.data.contacts.models import Contactability, ContactAttempt
 from arrears.data.parties.models import ContactPoint
+from arrears.data.strategies.models import ActionStatus, PlannedAction, StepAction
 from arrears.data.users.models import User
-from arrears.data.work.models import Callback, Promise, QueueEntry, WorkQueue
+from arrears.data.work.models import Callback, DialMode, Promise, QueueEntry, WorkQueue
 from arrears.services.common import Actor, NotFound, ServiceError, audit_record, require_choice
 from arrears.services.compliance.operations import contactability_refresh
 from arrears.services.work.entries import blocked_at, first_opening_of
@@ -73,6 +79,7 @@ def queue_define(
     description: str = "",
     members: Iterable[str] = (),
     now: datetime | None = None,
+    dial_mode: str = DialMode.MANUAL,
 ) -> WorkQueue:
     """Create a queue, or change the one with this code. Refused, naming the field, if the
     definition would not build."""
@@ -84,6 +91,7 @@ def queue_define(
         raise ServiceError("give the queue a name", field="name")
     require_choice(order, (o.value for o in QueueOrder), "order")
     require_choice(mode, (m.value for m in QueueMode), "mode")
+    require_choice(dial_mode, DialMode.values, "dial_mode")
     spec = _spec(filters)
     usernames = sorted({m.strip() for m in members if m.strip()})
     users = list(User.objects.filter(username__in=usernames))
@@ -94,20 +102,24 @@ def queue_define(
         queue, created = WorkQueue.objects.update_or_create(
             code=code,
             defaults={"name": name.strip()[:100], "description": description,
-                      "filters": spec.as_json(), "order": order, "mode": mode},
+                      "filters": spec.as_json(), "order": order, "mode": mode,
+                      "dial_mode": dial_mode},
         )  # fmt: skip
         if usernames or not created:
             queue.members.set(users)
         audit_record(
             actor=actor, event="queue.defined" if created else "queue.changed", at=now,
             details={"queue": code, "filters": spec.as_json(), "order": order, "mode": mode,
-                     "members": usernames},
+                     "dial_mode": dial_mode, "members": usernames},
         )  # fmt: skip
     return queue
 
 
-def matching_accounts(spec: QueueFilters, *, now: datetime) -> QuerySet[Account]:
-    """The accounts a definition holds at this moment."""
+def matching_accounts(
+    spec: QueueFilters, *, now: datetime, queue_code: str = ""
+) -> QuerySet[Account]:
+    """The accounts a definition holds at this moment (``queue_code``: the queue's, for the
+    ``routed`` filter: the accounts a strategy's queue step sent to it)."""
     today = timezone.localdate(now)
     rows = Account.objects.all()
     if spec.clients:
@@ -179,7 +191,38 @@ def matching_accounts(spec: QueueFilters, *, now: datetime) -> QuerySet[Account]
         rows = rows.filter(~Exists(standing)).filter(
             Exists(broken_alone) | (Exists(broken_arrangement) & ~Exists(open_promise))
         )
+    if spec.charged_off_days_min is not None:
+        rows = rows.filter(charge_off_date__lte=today - timedelta(days=spec.charged_off_days_min))
+    if spec.charged_off_days_max is not None:
+        rows = rows.filter(charge_off_date__gte=today - timedelta(days=spec.charged_off_days_max))
+    if spec.arrangement is not None:
+        rows = rows.filter(_arrangement_condition(spec.arrangement))
+    if spec.routed:
+        routed = PlannedAction.objects.filter(
+            account=OuterRef("pk"), action=StepAction.QUEUE, queue=queue_code,
+            status=ActionStatus.DONE, enrollment__left_on__isnull=True,
+        )  # fmt: skip
+        rows = rows.filter(Exists(routed))
     return rows
+
+
+def _arrangement_condition(which: str) -> Q:
+    """What is agreed on the account now (``arrears.core.work.ARRANGEMENT_FILTERS``)."""
+    promise = Exists(Promise.objects.filter(account=OuterRef("pk"), status="open"))
+    standing = Arrangement.objects.filter(account=OuterRef("pk"), status__in=STANDING)
+    plan = Exists(standing.filter(kind=ArrangementKind.PLAN))
+    settlement = Exists(standing.filter(kind=ArrangementKind.SETTLEMENT))
+    match which:
+        case "none":
+            return ~promise & ~Exists(standing)
+        case "promise":
+            return Q(promise)
+        case "plan":
+            return Q(plan)
+        case "settlement":
+            return Q(settlement)
+        case _:
+            return promise | Exists(standing)
 
 
 def _ordering(order: str) -> list[Any]:
@@ -201,7 +244,7 @@ def _ordering(order: str) -> list[Any]:
 
 
 def _ranked(queue: WorkQueue, spec: QueueFilters, now: datetime) -> QuerySet[Any]:
-    rows = matching_accounts(spec, now=now)
+    rows = matching_accounts(spec, now=now, queue_code=queue.code)
     if queue.mode == QueueMode.OWNED:
         rows = rows.filter(assignment__isnull=False)
     match QueueOrder(queue.order):
