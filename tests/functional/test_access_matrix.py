@@ -97,6 +97,37 @@ class Case:
     to_login: bool = False  # its success is a redirect to the sign-in page (signing out)
 
 
+STRATEGY_PATH = [
+    {"key": "n", "day": 0, "action": "validation_notice"},
+    {"key": "m", "day": 5, "action": "email", "template": "reminder"},
+]
+
+
+def _messaging_world() -> None:
+    """The "reminder" email approved at version 1 with a draft version 2 (both written by the
+    supervisor), and the "plan" strategy with variants a and b, half each."""
+    from arrears.services.messaging.templates import template_review, template_save
+    from arrears.services.strategies.definitions import strategy_define
+
+    writer = Actor("supervisor", User.objects.get(username="supervisor").pk)
+    reviewer = Actor("compliance", User.objects.get(username="compliance").pk)
+    template_save(code="reminder", channel="email", name="Reminder", subject="Your account",
+                  body="You owe {{ balance }}.", actor=writer, now=MONDAY)  # fmt: skip
+    template_review(code="reminder", version=1, approve=True, actor=reviewer, now=MONDAY)
+    template_save(code="reminder", channel="email", name="Reminder", subject="Your account",
+                  body="Please pay {{ balance }}.", actor=writer, now=MONDAY)  # fmt: skip
+    strategy_define(code="plan", name="Plan", entry={}, actor=ACTOR, now=MONDAY, variants=[
+        {"code": "a", "share": 50, "steps": STRATEGY_PATH},
+        {"code": "b", "share": 50, "steps": STRATEGY_PATH[:1]}])  # fmt: skip
+
+
+STRATEGY_FORM = {
+    "rows": "2", "name": "Plan", "priority": "10", "active": "on", "entry": "{}",
+    "champion": "0", "v-0-code": "a", "v-0-share": "60", "v-0-steps": "[]",
+    "v-1-code": "b", "v-1-share": "40", "v-1-steps": "[]",
+}  # fmt: skip
+
+
 @pytest.fixture
 def world(monday) -> World:  # type: ignore[no-untyped-def]
     for role in ROLES:
@@ -134,6 +165,7 @@ def world(monday) -> World:  # type: ignore[no-untyped-def]
     queue_define(code="pool", name="Pool", filters={}, order="balance_high", mode="pooled",
                  members=sorted(ANY_WORKER), actor=ACTOR, now=MONDAY)  # fmt: skip
     queue_build("pool", now=MONDAY, actor=ACTOR)
+    _messaging_world()
     payment = Payment.objects.create(
         reference="LB-1", method="check", amount_minor=5_000, received_on=date(2026, 10, 30),
         unapplied_minor=5_000, unapplied_reason="no_match", account_hint="NOPE-1",
@@ -179,6 +211,20 @@ def _action(name: str, data: Callable[[World], dict[str, Any]]) -> Case:
     return Case("POST", lambda w: f"/accounts/{w.account}/do/{name}/", WORKERS, data)
 
 
+def _opt_out_link(w: World) -> str:
+    """The opt-out link of an email address the account's consumer gave (made on first use)."""
+    from arrears.data.accounts.models import AccountParty
+    from arrears.data.parties.models import ContactPoint
+    from arrears.services.messaging.optout import opt_out_token
+
+    party = AccountParty.objects.get(account_id=w.account, role="primary").party_id
+    point, _ = ContactPoint.objects.get_or_create(
+        party_id=party, kind="email", value_index="matrix-email",
+        defaults={"email": "pat@example.com", "valid_from": date(2026, 1, 1)},
+    )  # fmt: skip
+    return f"/opt-out/{opt_out_token(account_id=w.account, contact_point_id=point.pk)}/"
+
+
 # Web routes by name; account actions by their action.
 WEB: dict[str, list[Case]] = {
     "home": [Case("GET", lambda w: "/", EVERYONE)],
@@ -189,6 +235,13 @@ WEB: dict[str, list[Case]] = {
         Case("GET", lambda w: "/password/reset/MQ/not-a-token/", EVERYONE),
     ],
     "password_reset_complete": [Case("GET", lambda w: "/password/reset/done/", EVERYONE)],
+    # Public, like the sign-in pages: the signed token in the link is the authority. A bad
+    # token is a 400 for anyone (signed-out use: tests/functional/test_email_optout_web.py).
+    "opt-out": [
+        Case("GET", _opt_out_link, EVERYONE),
+        Case("POST", _opt_out_link, EVERYONE, lambda w: {"confirm": "yes"}),
+        Case("GET", lambda w: "/opt-out/not-a-token/", EVERYONE, ok=frozenset({400})),
+    ],
     "password_change": [
         Case("GET", lambda w: "/password/change/", EVERYONE),
         Case(
@@ -204,6 +257,11 @@ WEB: dict[str, list[Case]] = {
     ],
     "password_change_done": [Case("GET", lambda w: "/password/change/done/", EVERYONE)],
     "logout": [Case("POST", lambda w: "/logout/", EVERYONE, to_login=True)],
+    # Twilio's webhooks open to Twilio's signature alone, never to a session: every role is
+    # refused (404 here, where no Twilio auth token is set; 403 for a missing or wrong signature
+    # once one is: tests/functional/test_sms_hooks.py).
+    "twilio-sms": [Case("POST", lambda w: "/hooks/twilio/sms/", frozenset())],
+    "twilio-status": [Case("POST", lambda w: "/hooks/twilio/status/", frozenset())],
     # The outsider is granted the queue but not ACME: the queue page shows them nothing of it,
     # and "next account" finds nothing for them (a redirect back to their work page).
     "account-list": [
@@ -216,6 +274,16 @@ WEB: dict[str, list[Case]] = {
     "work-next": [Case("POST", lambda w: f"/work/queues/{w.queue}/next/", ANY_WORKER)],
     "work-release": [Case("POST", lambda w: f"/accounts/{w.account}/release/", WORKERS)],
     "account-reveal": [Case("POST", lambda w: f"/accounts/{w.account}/reveal/", WORKERS)],
+    # Preview dial: the rules allow a call to the account's mobile on Monday at 10:00 (placed by
+    # the offline dialer).
+    "account-dial": [
+        Case(
+            "POST",
+            lambda w: f"/accounts/{w.account}/dial/",
+            WORKERS,
+            lambda w: {"contact_point": w.phone},
+        ),
+    ],
     "account-action": [
         _action(
             "call",
@@ -586,6 +654,72 @@ WEB: dict[str, list[Case]] = {
             lambda w: {"answered_on": "2026-11-02", "note": "sent the statement"},
         ),
     ],
+    # Strategies and message templates: supervisors and administrators write them, compliance
+    # officers see them (and alone review templates).
+    "strategies": [Case("GET", lambda w: "/strategies/", CASEWORK)],
+    "strategy-new": [
+        Case("GET", lambda w: "/strategies/new/", MANAGERS),
+        Case(
+            "POST",
+            lambda w: "/strategies/new/",
+            MANAGERS,
+            lambda w: {**STRATEGY_FORM, "code": "later"},
+        ),
+    ],
+    "strategy-page": [
+        Case("GET", lambda w: "/strategies/plan/", CASEWORK),
+        Case("POST", lambda w: "/strategies/plan/", MANAGERS, lambda w: STRATEGY_FORM),
+    ],
+    "strategy-move": [
+        Case(
+            "POST",
+            lambda w: "/strategies/plan/move/",
+            MANAGERS,
+            lambda w: {"from_variant": "a", "to_variant": "b", "share": "50"},
+        ),
+    ],
+    "strategy-results": [Case("GET", lambda w: "/strategies/plan/results/", CASEWORK)],
+    "planned-actions": [Case("GET", lambda w: "/strategies/planned/?day=2026-11-02", CASEWORK)],
+    "message-templates": [Case("GET", lambda w: "/templates/", CASEWORK)],
+    "message-template-new": [
+        Case("GET", lambda w: "/templates/new/", MANAGERS),
+        Case(
+            "POST",
+            lambda w: "/templates/new/",
+            MANAGERS,
+            lambda w: {
+                "code": "nudge",
+                "channel": "sms",
+                "name": "Nudge",
+                "body": "Call {{ collector_phone }}.",
+            },
+        ),
+    ],
+    "message-template": [
+        Case("GET", lambda w: "/templates/reminder/", CASEWORK),
+        Case(
+            "POST",
+            lambda w: "/templates/reminder/",
+            MANAGERS,
+            lambda w: {"name": "Reminder", "subject": "Hi", "body": "Pay {{ balance }}."},
+        ),
+    ],
+    "message-template-review": [
+        Case(
+            "POST",
+            lambda w: "/templates/reminder/versions/2/review/",
+            frozenset({"compliance"}),
+            lambda w: {"decision": "approve"},
+        ),
+    ],
+    "message-template-preview": [
+        Case(
+            "POST",
+            lambda w: "/templates/preview/",
+            CASEWORK,
+            lambda w: {"channel": "sms", "body": "Hi {{ consumer_first_name }}."},
+        ),
+    ],
 }
 
 
@@ -597,6 +731,9 @@ A = "/api/accounts/{account}"
 # API operations as "METHOD /api/path" with the OpenAPI path's placeholders.
 API: dict[str, Case] = {
     "GET /api/health": Case("GET", lambda w: "/api/health", EVERYONE),
+    "POST /api/email/bounces": Case("POST", lambda w: "/api/email/bounces", ADMINS,
+                                    _j({"address": "pat@example.com", "bounced_on": "2026-11-01",
+                                        "kind": "hard"}), json=True),
     "GET /api/clients": Case("GET", lambda w: "/api/clients", EVERYONE),
     "POST /api/clients": Case("POST", lambda w: "/api/clients", MANAGERS,
                               _j({"code": "GAMMA", "name": "Gamma Bank"}), json=True),
@@ -757,6 +894,13 @@ API: dict[str, Case] = {
                                           MANAGERS),
     "POST /api/queues/{code}/next": Case("POST", lambda w: f"/api/queues/{w.queue}/next",
                                          ANY_WORKER),
+    "GET /api/queues/{code}/dialer-list": Case(
+        "GET", lambda w: f"/api/queues/{w.queue}/dialer-list?day=2026-11-03", MANAGERS),
+    "POST /api/dialer/dispositions": Case(
+        "POST", lambda w: "/api/dialer/dispositions", MANAGERS,
+        lambda w: {"records": [{"call_id": "M-1", "account": w.account, "phone": "+17165550100",
+                                "started_at": "2026-11-02T09:00:00-05:00",
+                                "result": "NO_ANSWER"}]}, json=True),
     "POST /api/queues/assignments": Case(
         "POST", lambda w: "/api/queues/assignments", MANAGERS,
         lambda w: {"account_ids": [w.account], "user": "collector"}, json=True),
@@ -780,6 +924,31 @@ API: dict[str, Case] = {
     "DELETE /api/authority-limits": Case(
         "DELETE", lambda w: f"/api/authority-limits?role=compliance&client={w.client_code}",
         ADMINS),
+    "GET /api/strategies": Case("GET", lambda w: "/api/strategies", CASEWORK),
+    "GET /api/strategies/{code}": Case("GET", lambda w: "/api/strategies/plan", CASEWORK),
+    "PUT /api/strategies/{code}": Case(
+        "PUT", lambda w: "/api/strategies/plan", MANAGERS,
+        _j({"name": "Plan", "variants": [{"code": "a", "share": "50", "champion": True},
+                                         {"code": "b", "share": "50"}]}), json=True),
+    "POST /api/strategies/{code}/move": Case(
+        "POST", lambda w: "/api/strategies/plan/move", MANAGERS,
+        _j({"from_variant": "a", "to_variant": "b", "share": "50"}), json=True),
+    "GET /api/strategies/{code}/results": Case(
+        "GET", lambda w: "/api/strategies/plan/results", CASEWORK),
+    "GET /api/templates": Case("GET", lambda w: "/api/templates", CASEWORK),
+    "GET /api/templates/{code}": Case("GET", lambda w: "/api/templates/reminder", CASEWORK),
+    "POST /api/templates/{code}/versions": Case(
+        "POST", lambda w: "/api/templates/reminder/versions", MANAGERS,
+        _j({"channel": "email", "name": "Reminder", "subject": "Hi", "body": "Pay."}),
+        json=True),
+    "POST /api/templates/{code}/versions/{n}/review": Case(
+        "POST", lambda w: "/api/templates/reminder/versions/2/review",
+        frozenset({"compliance"}), _j({"approve": True}), json=True),
+    "POST /api/templates/preview": Case(
+        "POST", lambda w: "/api/templates/preview", CASEWORK,
+        _j({"channel": "sms", "body": "Hi."}), json=True),
+    "GET /api/planned-actions": Case(
+        "GET", lambda w: "/api/planned-actions?day=2026-11-02", CASEWORK),
 }  # fmt: skip
 
 

@@ -1081,8 +1081,11 @@ from arrears.interfaces.api import ach as _ach  # noqa: E402, F401
 from arrears.interfaces.api import arrangements as _arrangements  # noqa: E402, F401
 from arrears.interfaces.api import cards as _cards  # noqa: E402, F401
 from arrears.interfaces.api import clients as _clients  # noqa: E402, F401
+from arrears.interfaces.api import dialer as _dialer  # noqa: E402, F401
+from arrears.interfaces.api import email as _email  # noqa: E402, F401
 from arrears.interfaces.api import payments as _payments  # noqa: E402, F401
 from arrears.interfaces.api import search as _search  # noqa: E402, F401
+from arrears.interfaces.api import strategies as _strategies  # noqa: E402, F401
 from arrears.interfaces.api import supervision as _supervision  # noqa: E402, F401
 from arrears.interfaces.api import trust as _trust  # noqa: E402, F401
 from arrears.interfaces.api import work as _work  # noqa: E402, F401
