@@ -57,8 +57,11 @@ from arrears.services.ledger.operations import (
     hold_add,
     payment_reverse,
 )
+from arrears.services.messaging.templates import template_review, template_save
 from arrears.services.payments.posting import payment_post
 from arrears.services.placements.operations import placement_import
+from arrears.services.strategies.definitions import strategy_define
+from arrears.services.strategies.routing import actions_plan, strategies_route
 from arrears.services.supervision.operations import target_set, team_define
 from arrears.services.work.actions import assignment_set, call_log, promise_record
 from arrears.services.work.picking import next_account
@@ -118,6 +121,7 @@ class DemoReport:
     promises: int = 0
     promises_kept: int = 0
     promises_broken: int = 0
+    strategies: int = 0
     plans: int = 0
     approvals_waiting: int = 0
 
@@ -217,6 +221,7 @@ def demo_load(
     report.validation_notices = notices.sent
     contactability_refresh(Account.objects.order_by("id").values_list("id", flat=True), at=now)
     report.queues = _add_queues(now=now, actor=actor)
+    report.strategies = _add_strategy(today=today, now=now, actor=actor)
     _add_floor(report, today=today, now=now, seed=seed, actor=actor)
     _add_arrangements(report, today=today, now=now, seed=seed)
     return report
@@ -297,6 +302,59 @@ def _add_queues(*, now: datetime, actor: Actor) -> int:
     owned = list(Account.objects.order_by("id").values_list("pk", flat=True))[::10]
     assignment_set(account_ids=owned, username="collector", actor=actor, now=now)
     return len(queue_build_all(now=now, actor=actor))
+
+
+DEMO_TEMPLATES = (
+    ("reminder", "email", "Your {{ client_name }} account",
+     "Hello {{ consumer_first_name }},\n\nYour account with {{ client_name }} has a balance of "
+     "{{ balance }}. Call us at {{ collector_phone }} ({{ collector_hours }}) or reply to this "
+     "email to talk about paying it.\n\nPlease quote reference {{ our_reference }}."),
+    ("text-reminder", "sms", "",
+     "{{ collector_name }}: please call {{ collector_phone }} about reference "
+     "{{ our_reference }}."),
+    ("second-letter", "letter", "We can help you settle this account",
+     "We wrote to you about your account with {{ client_name }}, which has a balance of "
+     "{{ balance }}.\n\nIf paying it all at once is hard, we can agree a payment plan. Call us "
+     "at {{ collector_phone }}, {{ collector_hours }}."),
+)  # fmt: skip
+
+
+def _add_strategy(*, today: date, now: datetime, actor: Actor) -> int:
+    """The templates a team starts with (written by the supervisor, approved by compliance), a
+    call queue the strategy routes to, and one strategy over the book: the champion emails on
+    day 5, the challenger (a fifth of the accounts) texts on day 3 and writes on day 7; both
+    send the validation notice on day 0 and route to the call queue on day 10. Routed and
+    planned for today, so the day's planned actions show before anything is sent."""
+    supervisor = User.objects.get(username="supervisor")
+    compliance = User.objects.get(username="compliance")
+    for code, channel, subject, body in DEMO_TEMPLATES:
+        row = template_save(code=code, channel=channel, name=code.replace("-", " ").capitalize(),
+                            subject=subject, body=body, actor=Actor("supervisor", supervisor.pk),
+                            now=now)  # fmt: skip
+        template_review(code=code, version=row.version, approve=True,
+                        actor=Actor("compliance", compliance.pk), now=now)  # fmt: skip
+    queue_define(code="calls", name="Strategy call queue", filters={"routed": True},
+                 order="balance_high", mode="pooled", members=["collector"], actor=actor,
+                 now=now)  # fmt: skip
+    notice = {"key": "notice", "day": 0, "action": "validation_notice"}
+    calls = {"key": "calls", "day": 10, "action": "queue", "queue": "calls"}
+    strategy_define(
+        code="standard", name="Standard treatment", entry={"balance_min": "25.00"}, actor=actor,
+        now=now, variants=[
+            {"code": "champion", "name": "Email on day 5", "share": 80, "champion": True,
+             "steps": [notice, {"key": "email", "day": 5, "action": "email",
+                                "template": "reminder"}, calls]},
+            {"code": "challenger", "name": "Text on day 3, letter on day 7", "share": 20,
+             "champion": False,
+             "steps": [notice, {"key": "text", "day": 3, "action": "sms",
+                                "template": "text-reminder"},
+                       {"key": "letter", "day": 7, "action": "letter",
+                        "template": "second-letter"}, calls]},
+        ],
+    )  # fmt: skip
+    strategies_route(as_of=today, now=now)
+    actions_plan(as_of=today, now=now, since=None)
+    return 1
 
 
 DEMO_TARGETS = {"collector": 500_000, "floor-1": 750_000}  # this month, in cents
