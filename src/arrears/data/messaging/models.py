@@ -34,7 +34,9 @@ class MessageTemplate(models.Model):
     version = models.PositiveIntegerField()
     channel = models.CharField(max_length=8, choices=TemplateChannel.choices)
     name = models.CharField(max_length=100)
-    subject = models.CharField(max_length=200, blank=True, help_text="An email's subject; a letter's heading.")
+    subject = models.CharField(
+        max_length=200, blank=True, help_text="An email's subject; a letter's heading."
+    )
     body = models.TextField()
     status = models.CharField(
         max_length=10, choices=TemplateStatus.choices, default=TemplateStatus.DRAFT
