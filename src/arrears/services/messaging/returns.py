@@ -52,7 +52,7 @@ def letter_returned(
         return Returned(reference, notice.account_id, point.pk if point else None, marked, already)
     with transaction.atomic():
         message = (
-            OutboundMessage.objects.select_for_update()
+            OutboundMessage.objects.select_for_update(of=("self",))
             .filter(reference=reference, channel="letter")
             .select_related("contact_point")
             .first()

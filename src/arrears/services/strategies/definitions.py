@@ -228,8 +228,8 @@ def variant_move(
     as_of: date,
 ) -> MoveReport:
     """Move ``share_bp`` of the accounts now following one variant to another: the explicit,
-    audited way to change where enrolled accounts are. The accounts moved are chosen by their
-    bucket, so the choice is reproducible; their remaining steps follow the new path from
+    audited way to change where enrolled accounts are. The accounts moved are those with the
+    lowest buckets, so the choice is reproducible; their remaining steps follow the new path from
     their original entry day, and actions the old path planned but did not send are
     cancelled."""
     strategy = Strategy.objects.filter(code=strategy_code.strip().lower()).first()
@@ -251,7 +251,10 @@ def variant_move(
             .filter(variant=source, left_on__isnull=True)
             .values_list("id", "account_id")
         )
-        chosen = [eid for eid, aid in rows if bucket(strategy.seed, aid) < share_bp]
+        # The accounts with the lowest buckets: the same accounts for the same state, and the
+        # share exact whatever range of buckets the variant was given.
+        ranked = sorted(rows, key=lambda row: (bucket(strategy.seed, row[1]), row[1]))
+        chosen = [eid for eid, _ in ranked[: len(rows) * share_bp // ALL_BP]]
         moved = 0
         cancelled = 0
         for start in range(0, len(chosen), 500):
