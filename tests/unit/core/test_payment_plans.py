@@ -179,6 +179,10 @@ class TestReversal:
             plan_reversal(bearing(100), Balances(), paid_on=START, returned_on=START)
 
 
+# Found by Hypothesis: a cent of interest paid on the 31st under 30/360 splits nothing.
+@example(principal=3330, fees=6096, rate=14749, day_count=DayCount.THIRTY_360, accrued_days=30,
+         back=0, later=3, returned_after=0, amount=1,
+         waterfall=[Bucket.INTEREST, Bucket.PRINCIPAL, Bucket.COSTS, Bucket.FEES])  # fmt: skip
 @settings(max_examples=300, deadline=None)
 @given(
     principal=st.integers(1, 50_000_000),
@@ -225,7 +229,8 @@ def test_a_reversed_payment_leaves_the_account_as_if_it_was_never_made(
     )  # fmt: skip
     # Interest: as if the principal had never stepped down (the same day split, for 30/360).
     end = max(nightly_to, returned_on)
-    steps = [(START, principal), (on, principal)]
+    # A payment that took no principal changed no segment: nothing to split at.
+    steps = [(START, principal)] + ([(on, principal)] if paid.reduction.principal else [])
     assert plan.accrual is not None
     assert plan.accrual.posted_minor == interest_between(steps, terms, START, end)
     # Every bucket other than interest is back where it was before the payment.
