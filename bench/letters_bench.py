@@ -1,6 +1,6 @@
 """Letters in batch print mode: pages per second per core, with the real templates.
 
-    .venv/bin/python bench/letters_bench.py [--letters 200] [--workers 2] [--chunk 25]
+    .venv/bin/python bench/letters_bench.py [--letters 200] [--workers 2] [--chunk 10]
                                             [--simplex] [--baseline N] [--json]
 
 No database: the letters are built as the services build them (``core`` values rendered to

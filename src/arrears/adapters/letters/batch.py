@@ -12,10 +12,11 @@ so the same letters with the same ``chunk_letters`` give a byte-identical PDF ho
 processes rendered it, on any run (WeasyPrint writes no date unless the HTML asks for one,
 and the join adds none).
 
-Speed: a process lays out a letter in about 30 ms a page; the time that a letter rendered
-alone spent on more than its layout (setting up fontconfig and an HTTPS context each time)
-is spent once per process here. One HTML document of all the letters is no faster and would
-number the pages of the whole batch in every footer. ``bench/letters_bench.py`` measures it.
+Speed (``bench/letters_bench.py``, 2-core box): about 27 pages a second in one process,
+against 19 for one PDF a letter, because fontconfig and an HTTPS context (WeasyPrint sets up
+both for every document by default) are set up once per process here; 45 to 49 pages a second
+with two processes, of which a second or so goes to starting the helper. One HTML document of
+all the letters is no faster, and would number the pages of the whole batch in every footer.
 
 Duplex: each letter with an odd number of pages is followed by a blank page (its last
 sheet's back), so that every letter starts on the front of a new sheet and the file can be
@@ -61,7 +62,7 @@ from arrears.adapters.letters.pdf_merge import merge_pdfs
 from arrears.adapters.letters.renderer import TEMPLATES
 from arrears.core.letters.printing import PrintFile, PrintLetter
 
-CHUNK_LETTERS = 25  # letters laid out and written together in one process before joining
+CHUNK_LETTERS = 10  # letters laid out and written together in one process before joining
 ADDRESS_LINES = 4  # address lines a manifest row holds (a USPS block has at most 4 under the name)
 CSV_COLUMNS = (
     "sequence", "reference", "account_id", "first_page", "pages", "blank_pages", "sheets",
