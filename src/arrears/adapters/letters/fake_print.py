@@ -1,6 +1,7 @@
 """A print batcher for tests that need letters gathered but not drawn: each letter counts as one
-page and one sheet, the "PDF" is the letters' HTML joined (not a PDF), and the manifest has the
-real batcher's columns. It keeps every batch it made in ``made``."""
+page and one sheet, the "PDF" is the letters' HTML joined (not a PDF), and the manifest is a
+simpler cousin of the real batcher's (``account``, one ``address`` column). It keeps every batch
+it made in ``made``."""
 
 from __future__ import annotations
 
