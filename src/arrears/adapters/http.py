@@ -1,9 +1,6 @@
 """One HTTP call and its answer, and the standard library's way of making it: what the adapters
-that speak to a REST API (Twilio's) send through, so that a test can put a recorded server or a
-plain function in its place.
-
-The Stripe adapter keeps its own copy of these few lines (``arrears.adapters.cards.stripe``);
-they are the same shape and may be folded into this module.
+that speak to a REST API (Stripe's, Twilio's) send through, so that a test can put a recorded
+server or a plain function in its place.
 """
 
 from __future__ import annotations

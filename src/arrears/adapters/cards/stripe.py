@@ -28,11 +28,12 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from arrears.adapters.http import HttpCall, Transport, urllib_transport
 from arrears.core.cards import (
     ChargeRequest,
     ChargeResult,
@@ -47,39 +48,6 @@ API_VERSION = "2024-06-20"
 KEY_FIELD = "idempotency_key"  # the metadata field that carries our idempotency key
 PAGE = 100  # Stripe's largest page
 MAX_PAGES = 10  # more than a thousand objects under one key or payment: something is wrong
-
-
-@dataclass(frozen=True)
-class HttpCall:
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes
-
-
-@dataclass(frozen=True)
-class HttpAnswer:
-    status: int
-    body: bytes
-
-
-# Sends one call and returns the answer, whatever its status; raises OSError when there is none.
-Transport = Callable[[HttpCall], HttpAnswer]
-
-
-def urllib_transport(timeout_seconds: float) -> Transport:
-    def send(call: HttpCall) -> HttpAnswer:
-        request = urllib.request.Request(
-            call.url, data=call.body or None, headers=dict(call.headers), method=call.method
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout_seconds) as response:
-                return HttpAnswer(response.status, response.read())
-        except urllib.error.HTTPError as exc:  # a 4xx or 5xx still carries Stripe's answer
-            with exc:
-                return HttpAnswer(exc.code, exc.read())
-
-    return send
 
 
 class StripeGateway:
